@@ -1,0 +1,98 @@
+"""The root command and the sub-commands it mounts."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+import journal_rules as jr
+
+from ._rules_commands import audit_command, rules_app
+from ._store_commands import store_app
+
+app = typer.Typer(
+    name="journal-rules",
+    help="The electronic journal's SOP, executable: journals, rulesets, audits, stores.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(rules_app, name="rules")
+app.add_typer(store_app, name="store")
+app.command("audit")(audit_command)
+
+console = Console()
+StoreOption = Annotated[str | None, typer.Option(
+    "--store", help="Store URL (memory://, tinydb://FOLDER, sqlite:///FILE, postgresql://...); "
+                    f"default {jr.DEFAULT_STORE_URL}")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"journal-rules {jr.__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """journal-rules: the university's electronic-journal SOP as rules you can run."""
+
+
+@app.command()
+def demo(
+    store: StoreOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the journal state as JSON.")]
+    = False,
+) -> None:
+    """Record a small faculty's term (one closing, one reopening) and print a journal's state.
+
+    Runs on the embedded default store unless --store says otherwise; on a store that already
+    holds the demo, it only prints.
+    """
+    with _opened(store) as opened:
+        book = jr.demo_gradebook(opened)
+        state = book.journal("anat/101/2025-1")
+        snapshot = state.snapshot()
+        if as_json:
+            typer.echo(json.dumps(snapshot, ensure_ascii=False, indent=2))
+            return
+        table = Table(title=f"Journal {state.id} (version {state.version})")
+        for column in ("control", "state", "closings", "reopenings", "visas", "grade sheets"):
+            table.add_column(column)
+        for cid, c in snapshot["controls"].items():
+            table.add_row(cid, c["state"], str(c["closed"]), str(c["reopened"]),
+                          ", ".join(c["visas"]) or "-", ", ".join(c["sheets"]) or "-")
+        console.print(table)
+        console.print(f"{len(book.journals())} journals, {len(snapshot['grid'])} marks in this "
+                      f"one; store verified: {not jr.verify_store(opened)}")
+
+
+class _opened:
+    """Open a store by URL for one command, turning library errors into clean exits."""
+
+    def __init__(self, url: str | None) -> None:
+        self.url = url
+        self.store: jr.Storage | None = None
+
+    def __enter__(self) -> jr.Storage:
+        self.store = jr.open_store(self.url)
+        return self.store
+
+    def __exit__(self, *exc: object) -> None:
+        if self.store is not None:
+            self.store.close()
+
+
+def main() -> None:
+    """Entry point: library errors print as one clear message and exit 2."""
+    try:
+        app()
+    except jr.JournalRulesError as exc:
+        Console(stderr=True).print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+        raise SystemExit(2) from None

@@ -1,0 +1,257 @@
+"""Commands: what embedding software asks the gradebook to do, as typed data.
+
+A command names its ``action`` (what a ruleset's permissions and lifecycle refer to). The
+gradebook checks it with the guard, turns it into events, and appends them, or refuses it and
+changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Any, ClassVar
+
+import attrs
+
+from ._model import (
+    CalendarPlan,
+    CourseUnit,
+    CurriculumEntry,
+    ExplanatoryNote,
+    Group,
+    JournalSpec,
+    Mark,
+    OrgUnit,
+    Person,
+    Student,
+    Substitution,
+    Term,
+)
+
+
+def _marks(value: Mapping[str, str | int | Decimal | Mark]) -> Mapping[str, Mark]:
+    return {student: m if isinstance(m, Mark) else Mark.parse(m) for student, m in value.items()}
+
+
+def _mark(value: str | int | Decimal | Mark) -> Mark:
+    return value if isinstance(value, Mark) else Mark.parse(value)
+
+
+# --- on a journal's control event ---------------------------------------------------------------
+
+@attrs.frozen
+class EnterMarks:
+    """Marks of one class day: ``marks`` maps student id to points or a code («н/б», «О»).
+    ``control`` defaults to the control whose dates contain ``on``."""
+
+    action: ClassVar[str] = "enter_mark"
+    journal: str
+    on: date
+    marks: Mapping[str, Mark] = attrs.field(converter=_marks)
+    control: str | None = None
+
+
+@attrs.frozen
+class CorrectMark:
+    """Change one cell; the policy requires a ``reason``."""
+
+    action: ClassVar[str] = "correct_mark"
+    journal: str
+    student: str
+    on: date
+    mark: Mark = attrs.field(converter=_mark)
+    reason: str | None = None
+    control: str | None = None
+
+
+@attrs.frozen
+class HoldClass:
+    action: ClassVar[str] = "hold_class"
+    journal: str
+    on: date
+    topic: str = ""
+    control: str | None = None
+
+
+@attrs.frozen
+class HoldControl:
+    """The control event itself (a milestone test, an exam) took place on ``on``."""
+
+    action: ClassVar[str] = "hold_control"
+    journal: str
+    control: str
+    on: date
+
+
+@attrs.frozen
+class CloseJournal:
+    action: ClassVar[str] = "close"
+    journal: str
+    control: str
+
+
+@attrs.frozen
+class FormGradeSheet:
+    """A grade sheet: ``kind`` is regular, integrated or individual (after a reopening, R4)."""
+
+    action: ClassVar[str] = "form_grade_sheet"
+    journal: str
+    control: str
+    kind: str = "regular"
+    sheet: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class SubmitNote:
+    """The teacher's explanatory note (F3) asking to reopen the journal (T14, R1)."""
+
+    action: ClassVar[str] = "submit_note"
+    journal: str
+    control: str
+    note: ExplanatoryNote
+
+
+@attrs.frozen
+class GiveVisa:
+    """A visa on the pending note, given in the named ``role`` (T14, R2)."""
+
+    action: ClassVar[str] = "give_visa"
+    journal: str
+    control: str
+    role: str
+
+
+@attrs.frozen
+class ApproveNote:
+    action: ClassVar[str] = "approve_note"
+    journal: str
+    control: str
+
+
+@attrs.frozen
+class RejectNote:
+    action: ClassVar[str] = "reject_note"
+    journal: str
+    control: str
+    reason: str | None = None
+
+
+@attrs.frozen
+class Reopen:
+    """Open the journal again for changes (T14, R3)."""
+
+    action: ClassVar[str] = "reopen"
+    journal: str
+    control: str
+
+
+JOURNAL_COMMANDS = (EnterMarks, CorrectMark, HoldClass, HoldControl, CloseJournal,
+                    FormGradeSheet, SubmitNote, GiveVisa, ApproveNote, RejectNote, Reopen)
+
+# --- on the registry ----------------------------------------------------------------------------
+
+
+@attrs.frozen
+class OpenJournal:
+    action: ClassVar[str] = "open_journal"
+    spec: JournalSpec
+
+
+@attrs.frozen
+class RegisterSubstitution:
+    action: ClassVar[str] = "register_substitution"
+    substitution: Substitution
+
+
+@attrs.frozen
+class RegisterOrgUnits:
+    action: ClassVar[str] = "register_org_units"
+    units: tuple[OrgUnit, ...] = attrs.field(converter=tuple)
+
+
+@attrs.frozen
+class RegisterPeople:
+    action: ClassVar[str] = "register_people"
+    people: tuple[Person, ...] = attrs.field(converter=tuple)
+
+
+@attrs.frozen
+class LoadContingent:
+    action: ClassVar[str] = "load_contingent"
+    groups: tuple[Group, ...] = attrs.field(converter=tuple)
+    students: tuple[Student, ...] = attrs.field(converter=tuple)
+    order: str | None = None
+
+
+@attrs.frozen
+class LoadCurriculum:
+    action: ClassVar[str] = "load_curriculum"
+    terms: tuple[Term, ...] = attrs.field(converter=tuple)
+    units: tuple[CourseUnit, ...] = attrs.field(converter=tuple)
+    entries: tuple[CurriculumEntry, ...] = attrs.field(converter=tuple)
+
+
+@attrs.frozen
+class LoadCalendarPlan:
+    action: ClassVar[str] = "load_calendar_plan"
+    plan: CalendarPlan
+
+
+@attrs.frozen
+class AssignPlanUploaders:
+    action: ClassVar[str] = "assign_plan_uploaders"
+    department: str
+    unit: str
+    people: tuple[str, ...] = attrs.field(converter=tuple)
+    minutes_number: str = ""
+    minutes_date: date | None = None
+
+
+@attrs.frozen
+class DeadlineRow:
+    control_kind: str
+    close_by: date
+    marks_by: date | None = None
+
+
+@attrs.frozen
+class SetDeadlineCalendar:
+    """The term's deadlines for marks and closing, approved by the vice-rector's order (T12)."""
+
+    action: ClassVar[str] = "set_deadline_calendar"
+    term: str
+    rows: tuple[DeadlineRow, ...] = attrs.field(converter=tuple)
+    order_number: str = ""
+    order_date: date | None = None
+
+
+@attrs.frozen
+class RequestLogin:
+    """Form F2 (P7)."""
+
+    action: ClassVar[str] = "request_login"
+    person: str
+    position: str
+    email: str
+
+
+@attrs.frozen
+class IssueLogin:
+    action: ClassVar[str] = "issue_login"
+    person: str
+
+
+@attrs.frozen
+class RecordBackup:
+    action: ClassVar[str] = "record_backup"
+    file: str
+    events: int
+    sha256: str
+
+
+Command = (EnterMarks | CorrectMark | HoldClass | HoldControl | CloseJournal | FormGradeSheet
+           | SubmitNote | GiveVisa | ApproveNote | RejectNote | Reopen | OpenJournal
+           | RegisterSubstitution | RegisterOrgUnits | RegisterPeople | LoadContingent
+           | LoadCurriculum | LoadCalendarPlan | AssignPlanUploaders | SetDeadlineCalendar
+           | RequestLogin | IssueLogin | RecordBackup)

@@ -1,0 +1,447 @@
+"""The gradebook: the command API that embedding software calls.
+
+``execute`` validates a command (bad data: :class:`InvalidInput`; unknown ids:
+:class:`UnknownEntity`), asks every guard (a refusal: :class:`CommandRefused`), turns the command
+into events and appends them atomically with the stream's expected version. Whatever fails, nothing
+is written. State is a projection of the log, kept in memory and rebuilt from the store on demand.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from ._clock import Clock, SystemClock
+from ._commands import (
+    ApproveNote,
+    AssignPlanUploaders,
+    CloseJournal,
+    Command,
+    CorrectMark,
+    EnterMarks,
+    FormGradeSheet,
+    GiveVisa,
+    HoldClass,
+    HoldControl,
+    IssueLogin,
+    LoadCalendarPlan,
+    LoadContingent,
+    LoadCurriculum,
+    OpenJournal,
+    RecordBackup,
+    RegisterOrgUnits,
+    RegisterPeople,
+    RegisterSubstitution,
+    RejectNote,
+    Reopen,
+    RequestLogin,
+    SetDeadlineCalendar,
+    SubmitNote,
+)
+from ._decision import Decision
+from ._directory import Directory
+from ._errors import CommandRefused, InvalidInput, Problem, UnknownEntity, VersionConflict, suggest
+from ._events import (
+    JOURNAL_PREFIX,
+    BackupMade,
+    CalendarPlanLoaded,
+    ClassHeld,
+    ContingentLoaded,
+    ControlHeld,
+    CurriculumLoaded,
+    DeadlineCalendarSet,
+    DeadlineEntry,
+    GradeSheetFormed,
+    JournalClosed,
+    JournalOpened,
+    JournalReopened,
+    LoginIssued,
+    LoginRequested,
+    MarkCell,
+    MarkCorrected,
+    MarksEntered,
+    NoteApproved,
+    NoteRejected,
+    NoteSubmitted,
+    OrgUnitsRegistered,
+    PeopleRegistered,
+    PlanUploadersAssigned,
+    Stream,
+    SubstitutionRegistered,
+    VisaGiven,
+    event_type_name,
+    journal_stream,
+    payload_data,
+    payload_of,
+)
+from ._guard import Guard, GuardContext, PolicyGuard
+from ._journal import JournalState
+from ._model import ControlKind
+from ._policy import Policy
+from ._storage import NewEvent, Storage, StoredEvent, chain
+
+_RETRIES = 5
+
+
+class Gradebook:
+    """Commands and queries over one store, under one policy.
+
+    ``guards`` are consulted after the policy's own guard (the rules engine plugs in here). The
+    clock stamps recorded times; pass a :class:`ManualClock` to replay or test.
+    """
+
+    def __init__(self, store: Storage, policy: Policy, *, clock: Clock | None = None,
+                 guards: Sequence[Guard] = (), policy_guard: PolicyGuard | None = None) -> None:
+        self.store = store
+        self.policy = policy
+        self.clock: Clock = clock if clock is not None else SystemClock()
+        self.guards: list[Guard] = [policy_guard or PolicyGuard(policy), *guards]
+        self._lock = threading.RLock()
+        self._directory = Directory()
+        self._registry_heads: dict[str, StoredEvent | None] = {}
+        self._journals: dict[str, JournalState] = {}
+        self.refresh()
+
+    # --- queries --------------------------------------------------------------------------------
+
+    @property
+    def directory(self) -> Directory:
+        return self._directory
+
+    def journal(self, journal_id: str) -> JournalState:
+        """The journal's current state (its stream replayed; cached and kept up to date)."""
+        with self._lock:
+            state = self._journals.get(journal_id)
+            if state is None:
+                if journal_id not in self._directory.journals:
+                    raise UnknownEntity("journal", journal_id,
+                                        suggest(journal_id, set(self._directory.journals)))
+                state = replay_journal(self.store.read(journal_stream(journal_id)),
+                                       self.policy)
+                self._journals[journal_id] = state
+            return state
+
+    def journals(self) -> list[str]:
+        return sorted(self._directory.journals)
+
+    def refresh(self) -> None:
+        """Read what other writers appended since this gradebook last looked."""
+        with self._lock:
+            for stream in Stream.ALL:
+                head = self._registry_heads.get(stream)
+                for event in self.store.read(stream, 1 if head is None else head.version + 1):
+                    self._directory.apply(event)
+                    head = event
+                self._registry_heads[stream] = head
+            for info in self.store.streams():
+                if not info.name.startswith(JOURNAL_PREFIX):
+                    continue
+                journal_id = info.name[len(JOURNAL_PREFIX):]
+                state = self._journals.get(journal_id)
+                if state is not None:
+                    for event in self.store.read(info.name, state.version + 1):
+                        state.apply(event)
+                elif journal_id not in self._directory.journals:
+                    first = next(self.store.read(info.name), None)
+                    if first is not None and first.type == "journal_opened":
+                        spec = payload_of(first).spec
+                        self._directory.journals[spec.id] = spec
+
+    # --- commands -------------------------------------------------------------------------------
+
+    def check(self, actor: str, command: Command) -> Decision:
+        """The guard's answer without doing anything (bad data still raises)."""
+        with self._lock:
+            context = self._context(actor, command)
+            return Decision(type(command).__name__, tuple(self._refusals(context)))
+
+    def execute(self, actor: str, command: Command) -> list[StoredEvent]:
+        """Do the command: validate, guard, append its events; return them. All or nothing."""
+        with self._lock:
+            for attempt in range(_RETRIES):
+                context = self._context(actor, command)
+                refusals = self._refusals(context)
+                if refusals:
+                    raise CommandRefused(type(command).__name__, refusals)
+                stream, head, new_events = self._plan(context)
+                stored = chain(stream, head, new_events)
+                try:
+                    self.store.append(stream, 0 if head is None else head.version, stored)
+                except VersionConflict:
+                    if attempt == _RETRIES - 1:
+                        raise
+                    self.refresh()  # another writer got there first: look again, re-check
+                    continue
+                self._absorb(stream, stored)
+                return stored
+        raise AssertionError("unreachable")
+
+    def execute_many(self, actor: str, commands: Iterable[Command]) -> list[StoredEvent]:
+        out: list[StoredEvent] = []
+        for command in commands:
+            out.extend(self.execute(actor, command))
+        return out
+
+    # --- internals ------------------------------------------------------------------------------
+
+    def _refusals(self, context: GuardContext) -> list[Any]:
+        refusals: list[Any] = []
+        for guard in self.guards:
+            refusals.extend(guard.check(context))
+        return refusals
+
+    def _context(self, actor: str, command: Command) -> GuardContext:
+        now = self.clock.now()
+        directory = self._directory
+        problems = validate(command, directory)
+        journal = control = None
+        on = _concerned_date(command, now.date())
+        journal_id = getattr(command, "journal", None)
+        if isinstance(journal_id, str) and not isinstance(command, RegisterSubstitution):
+            journal = self.journal(journal_id)
+            control_id = getattr(command, "control", None)
+            if control_id is None and hasattr(command, "on"):
+                point = journal.control_for(command.on)
+                if point is None:
+                    problems.append(Problem(f"no control of journal {journal_id!r} covers "
+                                            f"{command.on.isoformat()}", path="on"))
+                else:
+                    control_id = point.id
+            if control_id is not None:
+                control = journal.controls.get(control_id)
+                if control is None:
+                    problems.append(Problem(f"unknown control {control_id!r}", path="control",
+                                            suggestion=suggest(control_id,
+                                                               set(journal.controls))))
+            if journal.spec is not None:
+                group = journal.spec.group
+                for student in _students_of(command):
+                    known = directory.students.get(student)
+                    if known is None or known.group != group:
+                        problems.append(Problem(
+                            f"student {student!r} is not in group {group!r}", path="student",
+                            suggestion=suggest(student, {s.id for s in
+                                                         directory.students_of(group)})))
+        if problems:
+            raise InvalidInput(type(command).__name__, problems)
+        return GuardContext(actor, directory.people.get(actor), command, command.action, on, now,
+                            directory, journal, control)
+
+    def _plan(self, context: GuardContext) -> tuple[str, StoredEvent | None, list[NewEvent]]:
+        command = context.command
+        payload = _payload(command, context)
+        reason = getattr(command, "reason", None)
+        new = NewEvent(event_type_name(payload), context.actor_id, context.now, context.on,
+                       reason, payload_data(payload))
+        if context.journal is not None:
+            return journal_stream(context.journal.id), context.journal.head, [new]
+        if isinstance(command, OpenJournal):
+            return journal_stream(command.spec.id), None, [new]
+        stream = _REGISTRY_STREAM[type(command)]
+        return stream, self._registry_heads.get(stream), [new]
+
+    def _absorb(self, stream: str, events: list[StoredEvent]) -> None:
+        if stream.startswith(JOURNAL_PREFIX):
+            journal_id = stream[len(JOURNAL_PREFIX):]
+            state = self._journals.get(journal_id)
+            if state is None:
+                state = self._journals[journal_id] = JournalState(self.policy.lifecycle)
+            for event in events:
+                state.apply(event)
+            if state.spec is not None:
+                self._directory.journals[state.spec.id] = state.spec
+            return
+        for event in events:
+            self._directory.apply(event)
+        self._registry_heads[stream] = events[-1]
+
+
+def replay_journal(events: Iterable[StoredEvent], policy: Policy) -> JournalState:
+    """Rebuild a journal's state from its events (what a projection is)."""
+    state = JournalState(policy.lifecycle)
+    for event in events:
+        state.apply(event)
+    return state
+
+
+_REGISTRY_STREAM: dict[type, str] = {
+    RegisterOrgUnits: Stream.ORG,
+    RegisterPeople: Stream.PEOPLE,
+    LoadContingent: Stream.CONTINGENT,
+    LoadCurriculum: Stream.CURRICULUM,
+    LoadCalendarPlan: Stream.PLANS,
+    AssignPlanUploaders: Stream.PLANS,
+    SetDeadlineCalendar: Stream.CALENDAR,
+    RequestLogin: Stream.ACCESS,
+    IssueLogin: Stream.ACCESS,
+    RecordBackup: Stream.OPERATIONS,
+    RegisterSubstitution: Stream.SUBSTITUTIONS,
+}
+
+
+def _students_of(command: Command) -> list[str]:
+    if isinstance(command, EnterMarks):
+        return list(command.marks)
+    if isinstance(command, CorrectMark):
+        return [command.student]
+    return []
+
+
+def _concerned_date(command: Command, today: date) -> date:
+    """The date an event is about: the class day for marks, else the day it is recorded."""
+    on = getattr(command, "on", None)
+    return on if isinstance(on, date) else today
+
+
+def _payload(command: Command, context: GuardContext) -> Any:
+    control = context.control.point.id if context.control is not None else ""
+    match command:
+        case EnterMarks():
+            return MarksEntered(control, tuple(MarkCell(s, command.on, str(m))
+                                               for s, m in sorted(command.marks.items())))
+        case CorrectMark():
+            journal = context.journal
+            assert journal is not None
+            old = journal.grid.get((command.student, command.on, control))
+            return MarkCorrected(control, command.student, command.on, old, str(command.mark))
+        case HoldClass():
+            return ClassHeld(control, command.on, command.topic)
+        case HoldControl():
+            return ControlHeld(control, command.on)
+        case CloseJournal():
+            return JournalClosed(control)
+        case FormGradeSheet():
+            return GradeSheetFormed(control, command.kind, dict(command.sheet))
+        case SubmitNote():
+            return NoteSubmitted(control, command.note)
+        case GiveVisa():
+            return VisaGiven(control, command.role)
+        case ApproveNote():
+            return NoteApproved(control)
+        case RejectNote():
+            return NoteRejected(control)
+        case Reopen():
+            return JournalReopened(control)
+        case OpenJournal():
+            return JournalOpened(command.spec)
+        case RegisterSubstitution():
+            return SubstitutionRegistered(command.substitution)
+        case RegisterOrgUnits():
+            return OrgUnitsRegistered(command.units)
+        case RegisterPeople():
+            return PeopleRegistered(command.people)
+        case LoadContingent():
+            return ContingentLoaded(command.groups, command.students, command.order)
+        case LoadCurriculum():
+            return CurriculumLoaded(command.terms, command.units, command.entries)
+        case LoadCalendarPlan():
+            return CalendarPlanLoaded(command.plan)
+        case AssignPlanUploaders():
+            assert command.minutes_date is not None
+            return PlanUploadersAssigned(command.department, command.unit, command.people,
+                                         command.minutes_number, command.minutes_date)
+        case SetDeadlineCalendar():
+            assert command.order_date is not None
+            return DeadlineCalendarSet(command.term, tuple(
+                DeadlineEntry(ControlKind(r.control_kind), r.marks_by, r.close_by)
+                for r in command.rows), command.order_number, command.order_date)
+        case RequestLogin():
+            return LoginRequested(command.person, command.position, command.email)
+        case IssueLogin():
+            return LoginIssued(command.person)
+        case RecordBackup():
+            return BackupMade(command.file, command.events, command.sha256)
+    raise TypeError(f"not a command: {command!r}")
+
+
+def validate(command: Command, directory: Directory) -> list[Problem]:
+    """Data checks that do not depend on policy: ids resolve, dates are in order, fields filled."""
+    problems: list[Problem] = []
+
+    def known(table: dict[str, Any], key: str, kind: str, path: str) -> None:
+        if key not in table:
+            problems.append(Problem(f"unknown {kind} {key!r}", path=path,
+                                    suggestion=suggest(key, set(table))))
+
+    match command:
+        case OpenJournal(spec=spec):
+            if spec.id in directory.journals:
+                problems.append(Problem(f"journal {spec.id!r} already exists", path="spec.id"))
+            known(directory.units, spec.unit, "course unit", "spec.unit")
+            known(directory.groups, spec.group, "group", "spec.group")
+            known(directory.terms, spec.term, "term", "spec.term")
+            for i, teacher in enumerate(spec.teachers):
+                known(directory.people, teacher, "person", f"spec.teachers[{i}]")
+            unit = directory.units.get(spec.unit)
+            if unit is not None and spec.part is not None and \
+                    spec.part not in {p.id for p in unit.parts}:
+                problems.append(Problem(f"unit {unit.id!r} has no part {spec.part!r}",
+                                        path="spec.part",
+                                        suggestion=suggest(spec.part, {p.id for p in unit.parts})))
+            if not spec.controls:
+                problems.append(Problem("a journal needs at least one control", path="spec"))
+            ids = [c.id for c in spec.controls]
+            if len(set(ids)) != len(ids):
+                problems.append(Problem("control ids repeat", path="spec.controls"))
+            for i, c in enumerate(spec.controls):
+                if c.starts > c.ends:
+                    problems.append(Problem("starts after it ends", path=f"spec.controls[{i}]"))
+        case RegisterSubstitution(substitution=sub):
+            known(directory.journals, sub.journal, "journal", "substitution.journal")
+            known(directory.people, sub.substitute, "person", "substitution.substitute")
+            known(directory.people, sub.replaces, "person", "substitution.replaces")
+            if sub.starts > sub.ends:
+                problems.append(Problem("starts after it ends", path="substitution"))
+        case LoadContingent():
+            groups = {g.id for g in command.groups} | set(directory.groups)
+            for i, s in enumerate(command.students):
+                if s.group not in groups:
+                    problems.append(Problem(f"unknown group {s.group!r}",
+                                            path=f"students[{i}].group",
+                                            suggestion=suggest(s.group, groups)))
+        case LoadCurriculum():
+            units = {u.id for u in command.units} | set(directory.units)
+            terms = {t.id for t in command.terms} | set(directory.terms)
+            for i, u in enumerate(command.units):
+                if (u.kind.value == "discipline") == bool(u.parts):
+                    problems.append(Problem(
+                        "a discipline has no parts; an integrated discipline or module has some",
+                        path=f"units[{i}].parts"))
+            for i, e in enumerate(command.entries):
+                known(directory.groups, e.group, "group", f"entries[{i}].group")
+                if e.unit not in units:
+                    problems.append(Problem(f"unknown course unit {e.unit!r}",
+                                            path=f"entries[{i}].unit",
+                                            suggestion=suggest(e.unit, units)))
+                if e.term not in terms:
+                    problems.append(Problem(f"unknown term {e.term!r}", path=f"entries[{i}].term",
+                                            suggestion=suggest(e.term, terms)))
+        case SetDeadlineCalendar():
+            known(directory.terms, command.term, "term", "term")
+            kinds = {k.value for k in ControlKind}
+            for i, r in enumerate(command.rows):
+                if r.control_kind not in kinds:
+                    problems.append(Problem(f"unknown control kind {r.control_kind!r}",
+                                            path=f"rows[{i}].control_kind",
+                                            suggestion=suggest(r.control_kind, kinds)))
+            if command.order_date is None or not command.order_number:
+                problems.append(Problem("the approving order's number and date are required",
+                                        path="order_number"))
+        case AssignPlanUploaders():
+            known(directory.units, command.unit, "course unit", "unit")
+            for i, p in enumerate(command.people):
+                known(directory.people, p, "person", f"people[{i}]")
+            if command.minutes_date is None or not command.minutes_number:
+                problems.append(Problem("the meeting minutes' number and date are required",
+                                        path="minutes_number"))
+        case LoadCalendarPlan(plan=plan):
+            known(directory.units, plan.unit, "course unit", "plan.unit")
+        case RequestLogin() | IssueLogin():
+            known(directory.people, command.person, "person", "person")
+        case GiveVisa():
+            pass
+        case _:
+            pass
+    return problems

@@ -1,0 +1,228 @@
+"""The guard: is this actor allowed this command, in this state, with these values?
+
+:class:`PolicyGuard` checks the ruleset's core policy (permissions with scopes, the lifecycle,
+visas, mark validity, required reasons). Other guards (the rules engine) plug in beside it through
+the :class:`Guard` protocol and see the same :class:`GuardContext`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Protocol
+
+import attrs
+
+from ._commands import (
+    ApproveNote,
+    AssignPlanUploaders,
+    Command,
+    CorrectMark,
+    EnterMarks,
+    GiveVisa,
+    LoadCalendarPlan,
+    OpenJournal,
+    RegisterPeople,
+    RegisterSubstitution,
+    RequestLogin,
+)
+from ._decision import Refusal, RulesetRef
+from ._directory import Directory
+from ._journal import ControlState, JournalState
+from ._model import Group, JournalSpec, Mark, Person
+from ._policy import Grant, MarkRules, Policy
+
+
+@attrs.frozen
+class GuardContext:
+    """Everything a guard may look at: the command, who asks, when, and the current state."""
+
+    actor_id: str
+    actor: Person | None
+    command: Command
+    action: str
+    on: date
+    now: datetime
+    directory: Directory
+    journal: JournalState | None = None
+    control: ControlState | None = None
+
+    @property
+    def spec(self) -> JournalSpec | None:
+        if isinstance(self.command, OpenJournal):
+            return self.command.spec
+        if isinstance(self.command, RegisterSubstitution):
+            return self.directory.journals.get(self.command.substitution.journal)
+        return None if self.journal is None else self.journal.spec
+
+    def facts(self) -> dict[str, Any]:
+        """The facts every refusal reports: who, what, which journal and control, when."""
+        spec = self.spec
+        out: dict[str, Any] = {"actor": self.actor_id, "action": self.action,
+                               "on": self.on.isoformat(), "at": self.now.isoformat()}
+        if self.actor is not None:
+            out["actor_roles"] = sorted(self.actor.roles)
+        if spec is not None:
+            out["journal"] = spec.id
+        if self.control is not None:
+            out["control"] = self.control.point.id
+            out["state"] = self.control.state
+        return out
+
+
+class Guard(Protocol):
+    """Anything that can refuse a command. Return every reason at once; empty means allowed."""
+
+    def check(self, context: GuardContext) -> list[Refusal]: ...
+
+
+class PolicyGuard:
+    """The guard over the core policy of a ruleset."""
+
+    def __init__(self, policy: Policy, ruleset: RulesetRef | None = None) -> None:
+        self.policy = policy
+        self.ruleset = ruleset
+
+    def _refuse(self, rule_id: str, clauses: tuple[str, ...], facts: dict[str, Any],
+                messages: Any) -> Refusal:
+        return Refusal(rule_id, clauses, facts, messages, self.ruleset)
+
+    def check(self, context: GuardContext) -> list[Refusal]:
+        policy = self.policy
+        facts = context.facts()
+        if context.actor is None and not self._bootstrap(context):
+            return [self._refuse("unknown-actor", ("T18",), facts, policy.unknown_actor)]
+        out: list[Refusal] = []
+        perm = policy.permission_for(context.action)
+        if context.actor is not None and not any(self._grants(g, context) for g in perm.grants):
+            needed = sorted({g.role for g in perm.grants})
+            out.append(self._refuse(perm.id, perm.clauses, {**facts, "roles": needed},
+                                    perm.messages))
+        if context.control is not None:
+            life = policy.lifecycle
+            if life.next_state(context.control.state, context.action) is None:
+                out.append(self._refuse(life.id, life.clauses, {
+                    **facts, "allowed_in": list(life.allowed_from(context.action))},
+                    life.messages))
+        out.extend(self._visas(context, facts))
+        out.extend(self._marks(context, facts))
+        reasons = policy.reasons
+        if context.action in reasons.actions and not (getattr(context.command, "reason", None)
+                                                      or "").strip():
+            out.append(self._refuse(reasons.id, reasons.clauses, facts, reasons.messages))
+        return out
+
+    def _bootstrap(self, context: GuardContext) -> bool:
+        """The very first registration of people may come from one of the people it registers,
+        provided the policy grants that person the action."""
+        command = context.command
+        if not isinstance(command, RegisterPeople) or context.directory.people:
+            return False
+        me = next((p for p in command.people if p.id == context.actor_id), None)
+        perm = self.policy.permission_for(context.action)
+        return me is not None and bool(me.roles & {g.role for g in perm.grants})
+
+    def _grants(self, grant: Grant, context: GuardContext) -> bool:
+        actor = context.actor
+        assert actor is not None
+        return grant.role in actor.roles and _in_scope(grant.scope, actor, context)
+
+    def _visas(self, context: GuardContext, facts: dict[str, Any]) -> list[Refusal]:
+        visas = self.policy.visas
+        control = context.control
+        if control is None:
+            return []
+        required = {v.role: v for v in visas.required}
+        if isinstance(context.command, GiveVisa):
+            role = context.command.role
+            actor = context.actor
+            ok = (role in required and actor is not None and role in actor.roles
+                  and _in_scope(required[role].scope, actor, context)
+                  and role not in control.visas)
+            if not ok:
+                return [self._refuse(visas.id, visas.clauses, {
+                    **facts, "visa_role": role, "required": sorted(required),
+                    "given": sorted(control.visas)}, visas.messages)]
+        if isinstance(context.command, ApproveNote):
+            missing = sorted(set(required) - set(control.visas))
+            if missing or control.note is None:
+                return [self._refuse(visas.id, visas.clauses, {
+                    **facts, "missing": missing, "given": sorted(control.visas),
+                    "required": sorted(required)}, visas.messages)]
+        return []
+
+    def _marks(self, context: GuardContext, facts: dict[str, Any]) -> list[Refusal]:
+        command = context.command
+        rules = self.policy.marks
+        cells: list[tuple[str, Mark]] = []
+        if isinstance(command, EnterMarks):
+            cells = list(command.marks.items())
+        elif isinstance(command, CorrectMark):
+            cells = [(command.student, command.mark)]
+        bad = [(student, str(mark)) for student, mark in cells if not mark_is_valid(mark, rules)]
+        if not bad:
+            return []
+        return [self._refuse(rules.id, rules.clauses, {
+            **facts, "cells": [f"{s}={m}" for s, m in bad],
+            "codes": sorted(rules.codes.values()),
+            "points": f"{rules.points_min}..{rules.points_max}"}, rules.messages)]
+
+
+def mark_is_valid(mark: Mark, rules: MarkRules) -> bool:
+    """Whether a cell holds a valid value under the ruleset's mark rules (T19, T9)."""
+    if mark.code is not None:
+        return mark.code in rules.codes.values()
+    points = mark.points
+    assert points is not None
+    if not points.is_finite() or not rules.points_min <= points <= rules.points_max:
+        return False
+    return not rules.whole_points or points == points.to_integral_value()
+
+
+def _group_of(context: GuardContext, spec: JournalSpec | None) -> Group | None:
+    if spec is None:
+        return None
+    return context.directory.groups.get(spec.group)
+
+
+def _in_scope(scope: str, actor: Person, context: GuardContext) -> bool:
+    spec = context.spec
+    directory = context.directory
+    command = context.command
+    match scope:
+        case "any":
+            return True
+        case "journal_teacher":
+            if spec is None:
+                return False
+            if actor.id in spec.teachers:
+                return True
+            return any(s.covers(actor.id, context.on)
+                       for s in directory.substitutions.get(spec.id, ()))
+        case "journal_department":
+            if spec is None:
+                return False
+            try:
+                return directory.journal_department(spec) in actor.units
+            except (LookupError, ValueError):
+                return False
+        case "journal_school":
+            group = _group_of(context, spec)
+            return group is not None and group.school in actor.units
+        case "group_curation":
+            group = _group_of(context, spec)
+            if group is None:
+                return False
+            if group.curation_dean is not None:
+                return group.curation_dean == actor.id
+            return group.school in actor.units
+        case "unit_department":
+            unit_id = (command.plan.unit if isinstance(command, LoadCalendarPlan)
+                       else command.unit if isinstance(command, AssignPlanUploaders) else None)
+            unit = directory.units.get(unit_id or "")
+            if unit is None:
+                return False
+            departments = {unit.department, *(p.department for p in unit.parts)}
+            return bool(departments & set(actor.units))
+        case "self":
+            return isinstance(command, RequestLogin) and command.person == actor.id
+    return False

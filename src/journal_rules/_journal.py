@@ -1,0 +1,160 @@
+"""The journal projection: a journal's mark grid, each control's lifecycle state, its history."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import attrs
+
+from ._events import (
+    ClassHeld,
+    ControlHeld,
+    GradeSheetFormed,
+    JournalClosed,
+    JournalOpened,
+    JournalReopened,
+    MarkCorrected,
+    MarksEntered,
+    NoteApproved,
+    NoteRejected,
+    NoteSubmitted,
+    VisaGiven,
+    payload_of,
+)
+from ._model import ControlPoint, ExplanatoryNote, JournalSpec
+from ._policy import Lifecycle
+from ._storage import StoredEvent
+
+# The lifecycle action each journal event performs.
+EVENT_ACTIONS: dict[str, str] = {
+    "marks_entered": "enter_mark",
+    "mark_corrected": "correct_mark",
+    "class_held": "hold_class",
+    "control_held": "hold_control",
+    "journal_closed": "close",
+    "grade_sheet_formed": "form_grade_sheet",
+    "note_submitted": "submit_note",
+    "visa_given": "give_visa",
+    "note_approved": "approve_note",
+    "note_rejected": "reject_note",
+    "journal_reopened": "reopen",
+}
+
+
+@attrs.define
+class ControlState:
+    """One control event of a journal: where it is in the lifecycle and what the procedure holds."""
+
+    point: ControlPoint
+    state: str
+    closed_at: list[datetime] = attrs.field(factory=list)
+    reopened_at: list[datetime] = attrs.field(factory=list)
+    held_on: date | None = None
+    note: ExplanatoryNote | None = None
+    note_by: str | None = None
+    visas: dict[str, str] = attrs.field(factory=dict)
+    sheets: list[tuple[str, datetime]] = attrs.field(factory=list)
+
+    @property
+    def reopen_count(self) -> int:
+        return len(self.reopened_at)
+
+
+class JournalState:
+    """What one journal's stream says, built by applying its events in order."""
+
+    def __init__(self, lifecycle: Lifecycle) -> None:
+        self.lifecycle = lifecycle
+        self.spec: JournalSpec | None = None
+        self.controls: dict[str, ControlState] = {}
+        self.grid: dict[tuple[str, date, str], str] = {}
+        self.classes: dict[tuple[str, date], str] = {}
+        self.history: list[StoredEvent] = []
+        self.anomalies: list[str] = []
+
+    @property
+    def version(self) -> int:
+        return self.history[-1].version if self.history else 0
+
+    @property
+    def head(self) -> StoredEvent | None:
+        return self.history[-1] if self.history else None
+
+    @property
+    def id(self) -> str:
+        assert self.spec is not None
+        return self.spec.id
+
+    def control(self, control_id: str) -> ControlState:
+        return self.controls[control_id]
+
+    def control_for(self, on: date) -> ControlPoint | None:
+        """The control whose dates contain ``on`` (the first one, in the journal's order)."""
+        for c in self.controls.values():
+            if c.point.starts <= on <= c.point.ends:
+                return c.point
+        return None
+
+    def apply(self, event: StoredEvent) -> None:
+        self.history.append(event)
+        payload: Any = payload_of(event)
+        if isinstance(payload, JournalOpened):
+            self.spec = payload.spec
+            self.controls = {c.id: ControlState(c, self.lifecycle.initial)
+                             for c in payload.spec.controls}
+            return
+        control = self.controls.get(payload.control)
+        if control is None:
+            self.anomalies.append(f"#{event.version}: unknown control {payload.control!r}")
+            return
+        action = EVENT_ACTIONS[event.type]
+        after = self.lifecycle.next_state(control.state, action)
+        if after is None:
+            self.anomalies.append(
+                f"#{event.version}: {action} in state {control.state!r} is not allowed")
+        else:
+            control.state = after
+        match payload:
+            case MarksEntered(cells=cells):
+                for cell in cells:
+                    self.grid[(cell.student, cell.on, payload.control)] = cell.mark
+            case MarkCorrected():
+                self.grid[(payload.student, payload.on, payload.control)] = payload.new
+            case ClassHeld():
+                self.classes[(payload.control, payload.on)] = payload.topic
+            case ControlHeld():
+                control.held_on = payload.on
+            case JournalClosed():
+                control.closed_at.append(event.recorded_at)
+            case GradeSheetFormed():
+                control.sheets.append((payload.kind, event.recorded_at))
+            case NoteSubmitted():
+                control.note, control.note_by, control.visas = payload.note, event.actor, {}
+            case VisaGiven():
+                control.visas[payload.role] = event.actor
+            case NoteApproved():
+                pass
+            case NoteRejected():
+                control.note = None
+            case JournalReopened():
+                control.reopened_at.append(event.recorded_at)
+            case _:
+                self.anomalies.append(f"#{event.version}: {event.type} is not a journal event")
+
+    def marks(self, control: str | None = None) -> dict[tuple[str, date], str]:
+        """The mark grid as (student, date) -> mark, for one control or all."""
+        return {(s, d): m for (s, d, c), m in self.grid.items() if control in (None, c)}
+
+    def snapshot(self) -> dict[str, Any]:
+        """Plain data of the whole state, for comparing projections and for display."""
+        return {
+            "journal": None if self.spec is None else self.spec.id,
+            "version": self.version,
+            "controls": {cid: {"state": c.state, "reopened": c.reopen_count,
+                               "closed": len(c.closed_at), "visas": dict(sorted(c.visas.items())),
+                               "note": c.note is not None, "sheets": [k for k, _ in c.sheets]}
+                         for cid, c in self.controls.items()},
+            "grid": {f"{s}|{d.isoformat()}|{c}": m for (s, d, c), m in sorted(self.grid.items())},
+            "anomalies": list(self.anomalies),
+        }

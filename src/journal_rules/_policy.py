@@ -1,0 +1,207 @@
+"""Who may do what, in which lifecycle state, and what a valid mark is: the ruleset's core policy.
+
+These are typed data loaded from a ruleset and validated eagerly: an unknown action, state, role
+or scope fails at load with the nearest valid name, never at use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+
+import attrs
+
+from ._actions import ACTIONS, JOURNAL_ACTIONS, SCOPES
+from ._decision import Messages
+from ._errors import Problem, suggest
+
+
+@attrs.frozen
+class Grant:
+    """One role, narrowed by a scope (see ``journal_rules._actions.SCOPES``)."""
+
+    role: str
+    scope: str = "any"
+
+
+@attrs.frozen
+class Permission:
+    """A rule granting ``actions`` to the holders of ``grants``; its messages explain a refusal."""
+
+    id: str
+    clauses: tuple[str, ...]
+    actions: tuple[str, ...]
+    grants: tuple[Grant, ...]
+    messages: Messages
+
+
+@attrs.frozen
+class Transition:
+    """An action allowed in the ``source`` states; it moves the control to ``target`` (or leaves it
+    where it is when ``target`` is None)."""
+
+    action: str
+    source: tuple[str, ...]
+    target: str | None = None
+
+
+@attrs.frozen
+class Lifecycle:
+    """The journal's state machine per control event, as data (python-statemachine style)."""
+
+    id: str
+    clauses: tuple[str, ...]
+    initial: str
+    states: Mapping[str, Messages]
+    transitions: tuple[Transition, ...]
+    messages: Messages
+
+    def allowed_from(self, action: str) -> tuple[str, ...]:
+        for t in self.transitions:
+            if t.action == action:
+                return t.source
+        return ()
+
+    def next_state(self, state: str, action: str) -> str | None:
+        """The state after ``action`` in ``state``, or None when the action is not allowed."""
+        for t in self.transitions:
+            if t.action == action and state in t.source:
+                return t.target or state
+        return None
+
+
+@attrs.frozen
+class VisaRequirement:
+    role: str
+    scope: str = "any"
+
+
+@attrs.frozen
+class Visas:
+    """The visas an explanatory note needs before it may be approved (T14, R2)."""
+
+    id: str
+    clauses: tuple[str, ...]
+    required: tuple[VisaRequirement, ...]
+    messages: Messages
+
+
+@attrs.frozen
+class MarkRules:
+    """What a valid mark cell is (T19, T9): a point range and the codes with their meaning."""
+
+    id: str
+    clauses: tuple[str, ...]
+    points_min: Decimal = attrs.field(converter=Decimal)
+    points_max: Decimal = attrs.field(converter=Decimal)
+    whole_points: bool
+    codes: Mapping[str, str]
+    messages: Messages
+
+
+@attrs.frozen
+class ReasonRule:
+    """Actions that must state a reason (a correction, a rejection)."""
+
+    id: str
+    clauses: tuple[str, ...]
+    actions: tuple[str, ...]
+    messages: Messages
+
+
+@attrs.frozen
+class Policy:
+    """The core policy a ruleset supplies to the guard."""
+
+    roles: Mapping[str, Messages]
+    permissions: tuple[Permission, ...]
+    lifecycle: Lifecycle
+    visas: Visas
+    marks: MarkRules
+    reasons: ReasonRule
+    unknown_actor: Messages
+
+    def permission_for(self, action: str) -> Permission:
+        for perm in self.permissions:
+            if action in perm.actions:
+                return perm
+        raise KeyError(action)
+
+    def problems(self) -> list[Problem]:
+        """Every inconsistency at once; an empty list means the policy is sound."""
+        out: list[Problem] = []
+        roles = set(self.roles)
+
+        def role(name: str, path: str) -> None:
+            if name not in roles:
+                out.append(Problem(f"unknown role {name!r}", path=path,
+                                   suggestion=suggest(name, roles)))
+
+        def scope(name: str, path: str) -> None:
+            if name not in SCOPES:
+                out.append(Problem(f"unknown scope {name!r}", path=path,
+                                   suggestion=suggest(name, SCOPES)))
+
+        def action(name: str, path: str) -> None:
+            if name not in ACTIONS:
+                out.append(Problem(f"unknown action {name!r}", path=path,
+                                   suggestion=suggest(name, ACTIONS)))
+
+        granted: dict[str, str] = {}
+        for i, perm in enumerate(self.permissions):
+            for j, act in enumerate(perm.actions):
+                path = f"permissions[{i}].actions[{j}]"
+                action(act, path)
+                if act in granted:
+                    out.append(Problem(f"action {act!r} is already granted by {granted[act]!r}",
+                                       path=path))
+                granted[act] = perm.id
+            for j, grant in enumerate(perm.grants):
+                role(grant.role, f"permissions[{i}].grants[{j}].role")
+                scope(grant.scope, f"permissions[{i}].grants[{j}].scope")
+        for act in sorted(ACTIONS - set(granted)):
+            out.append(Problem(f"no permission grants action {act!r}: nobody could do it",
+                               path="permissions"))
+
+        life = self.lifecycle
+        states = set(life.states)
+        if life.initial not in states:
+            out.append(Problem(f"unknown state {life.initial!r}", path="lifecycle.initial",
+                               suggestion=suggest(life.initial, states)))
+        seen: set[tuple[str, str]] = set()
+        for i, t in enumerate(life.transitions):
+            path = f"lifecycle.transitions[{i}]"
+            action(t.action, f"{path}.action")
+            if t.action in ACTIONS and t.action not in JOURNAL_ACTIONS:
+                out.append(Problem(f"action {t.action!r} is not about a journal's control",
+                                   path=f"{path}.action"))
+            for name in (*t.source, *((t.target,) if t.target else ())):
+                if name not in states:
+                    out.append(Problem(f"unknown state {name!r}", path=path,
+                                       suggestion=suggest(name, states)))
+            for src in t.source:
+                if (t.action, src) in seen:
+                    out.append(Problem(f"action {t.action!r} from {src!r} is defined twice",
+                                       path=path))
+                seen.add((t.action, src))
+        for act in sorted(JOURNAL_ACTIONS - {t.action for t in life.transitions}):
+            out.append(Problem(f"the lifecycle never allows {act!r}", path="lifecycle.transitions"))
+        reachable = {life.initial}
+        changed = True
+        while changed:
+            changed = False
+            for t in life.transitions:
+                if t.target and t.target not in reachable and reachable & set(t.source):
+                    reachable.add(t.target)
+                    changed = True
+        for name in sorted(states - reachable):
+            out.append(Problem(f"state {name!r} can never be reached", path="lifecycle.states"))
+
+        for i, visa in enumerate(self.visas.required):
+            role(visa.role, f"visas.required[{i}].role")
+            scope(visa.scope, f"visas.required[{i}].scope")
+        for i, act in enumerate(self.reasons.actions):
+            action(act, f"reasons.actions[{i}]")
+        if self.marks.points_min > self.marks.points_max:
+            out.append(Problem("points_min is above points_max", path="marks"))
+        return out
