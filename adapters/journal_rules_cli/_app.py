@@ -11,6 +11,7 @@ from rich.table import Table
 
 import journal_rules as jr
 
+from ._generate_commands import generate
 from ._rules_commands import audit_command, rules_app
 from ._store_commands import store_app
 
@@ -23,6 +24,7 @@ app = typer.Typer(
 app.add_typer(rules_app, name="rules")
 app.add_typer(store_app, name="store")
 app.command("audit")(audit_command)
+app.command("generate")(generate)
 
 console = Console()
 StoreOption = Annotated[str | None, typer.Option(
@@ -55,7 +57,7 @@ def demo(
     Runs on the embedded default store unless --store says otherwise; on a store that already
     holds the demo, it only prints.
     """
-    with _opened(store) as opened:
+    with _Opened(store) as opened:
         book = jr.demo_gradebook(opened)
         state = book.journal("anat/101/2025-1")
         snapshot = state.snapshot()
@@ -73,7 +75,7 @@ def demo(
                       f"one; store verified: {not jr.verify_store(opened)}")
 
 
-class _opened:
+class _Opened:
     """Open a store by URL for one command, turning library errors into clean exits."""
 
     def __init__(self, url: str | None) -> None:

@@ -7,7 +7,7 @@ changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -36,6 +36,31 @@ def _marks(value: Mapping[str, str | int | Decimal | Mark]) -> Mapping[str, Mark
 
 def _mark(value: str | int | Decimal | Mark) -> Mark:
     return value if isinstance(value, Mark) else Mark.parse(value)
+
+
+def _courseunits(value: Iterable[CourseUnit]) -> tuple[CourseUnit, ...]:
+    return tuple(value)
+
+def _curriculumentrys(value: Iterable[CurriculumEntry]) -> tuple[CurriculumEntry, ...]:
+    return tuple(value)
+
+def _groups(value: Iterable[Group]) -> tuple[Group, ...]:
+    return tuple(value)
+
+def _orgunits(value: Iterable[OrgUnit]) -> tuple[OrgUnit, ...]:
+    return tuple(value)
+
+def _persons(value: Iterable[Person]) -> tuple[Person, ...]:
+    return tuple(value)
+
+def _students(value: Iterable[Student]) -> tuple[Student, ...]:
+    return tuple(value)
+
+def _terms(value: Iterable[Term]) -> tuple[Term, ...]:
+    return tuple(value)
+
+def _strs(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
 
 
 # --- on a journal's control event ---------------------------------------------------------------
@@ -167,29 +192,29 @@ class RegisterSubstitution:
 @attrs.frozen
 class RegisterOrgUnits:
     action: ClassVar[str] = "register_org_units"
-    units: tuple[OrgUnit, ...] = attrs.field(converter=tuple)
+    units: tuple[OrgUnit, ...] = attrs.field(converter=_orgunits)
 
 
 @attrs.frozen
 class RegisterPeople:
     action: ClassVar[str] = "register_people"
-    people: tuple[Person, ...] = attrs.field(converter=tuple)
+    people: tuple[Person, ...] = attrs.field(converter=_persons)
 
 
 @attrs.frozen
 class LoadContingent:
     action: ClassVar[str] = "load_contingent"
-    groups: tuple[Group, ...] = attrs.field(converter=tuple)
-    students: tuple[Student, ...] = attrs.field(converter=tuple)
+    groups: tuple[Group, ...] = attrs.field(converter=_groups)
+    students: tuple[Student, ...] = attrs.field(converter=_students)
     order: str | None = None
 
 
 @attrs.frozen
 class LoadCurriculum:
     action: ClassVar[str] = "load_curriculum"
-    terms: tuple[Term, ...] = attrs.field(converter=tuple)
-    units: tuple[CourseUnit, ...] = attrs.field(converter=tuple)
-    entries: tuple[CurriculumEntry, ...] = attrs.field(converter=tuple)
+    terms: tuple[Term, ...] = attrs.field(converter=_terms)
+    units: tuple[CourseUnit, ...] = attrs.field(converter=_courseunits)
+    entries: tuple[CurriculumEntry, ...] = attrs.field(converter=_curriculumentrys)
 
 
 @attrs.frozen
@@ -203,7 +228,7 @@ class AssignPlanUploaders:
     action: ClassVar[str] = "assign_plan_uploaders"
     department: str
     unit: str
-    people: tuple[str, ...] = attrs.field(converter=tuple)
+    people: tuple[str, ...] = attrs.field(converter=_strs)
     minutes_number: str = ""
     minutes_date: date | None = None
 
@@ -215,13 +240,17 @@ class DeadlineRow:
     marks_by: date | None = None
 
 
+def _deadlinerows(value: Iterable[DeadlineRow]) -> tuple[DeadlineRow, ...]:
+    return tuple(value)
+
+
 @attrs.frozen
 class SetDeadlineCalendar:
     """The term's deadlines for marks and closing, approved by the vice-rector's order (T12)."""
 
     action: ClassVar[str] = "set_deadline_calendar"
     term: str
-    rows: tuple[DeadlineRow, ...] = attrs.field(converter=tuple)
+    rows: tuple[DeadlineRow, ...] = attrs.field(converter=_deadlinerows)
     order_number: str = ""
     order_date: date | None = None
 

@@ -101,7 +101,7 @@ def field_names(cls: type) -> set[str]:
 def register_aliases(cls: type, **aliases: str) -> None:
     """Write ``cls``'s attributes under other keys in files, e.g. ``source="from"``."""
     FIELD_ALIASES[cls] = aliases
-    overrides = {name: override(rename=key) for name, key in aliases.items()}
+    overrides: Any = {name: override(rename=key) for name, key in aliases.items()}
     converter.register_structure_hook(cls, make_dict_structure_fn(
         cls, converter, _cattrs_forbid_extra_keys=True, **overrides))
     converter.register_unstructure_hook(cls, make_dict_unstructure_fn(

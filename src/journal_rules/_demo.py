@@ -133,7 +133,8 @@ def build_faculty(book: Gradebook, clock: ManualClock) -> None:
     teacher_of = {"dep-anat": "t-anat", "dep-phys": "t-phys", "dep-bio": "t-bio"}
     for group in ("101", "102"):
         for unit in units:
-            targets = [(unit.id, None, unit.department, unit.starts, unit.ends)]
+            targets: list[tuple[str, str | None, str, date, date]] = [
+                (unit.id, None, unit.department, unit.starts, unit.ends)]
             targets += [(f"{unit.id}/{p.id}", p.id, p.department, p.starts, p.ends)
                         for p in unit.parts]
             for key, part, department, starts, ends in targets:

@@ -81,6 +81,7 @@ from ._journal import JournalState
 from ._model import ControlKind
 from ._policy import Policy
 from ._storage import NewEvent, Storage, StoredEvent, chain
+from ._validation import validate
 
 _RETRIES = 5
 
@@ -354,94 +355,3 @@ def _payload(command: Command, context: GuardContext) -> Any:
         case RecordBackup():
             return BackupMade(command.file, command.events, command.sha256)
     raise TypeError(f"not a command: {command!r}")
-
-
-def validate(command: Command, directory: Directory) -> list[Problem]:
-    """Data checks that do not depend on policy: ids resolve, dates are in order, fields filled."""
-    problems: list[Problem] = []
-
-    def known(table: dict[str, Any], key: str, kind: str, path: str) -> None:
-        if key not in table:
-            problems.append(Problem(f"unknown {kind} {key!r}", path=path,
-                                    suggestion=suggest(key, set(table))))
-
-    match command:
-        case OpenJournal(spec=spec):
-            if spec.id in directory.journals:
-                problems.append(Problem(f"journal {spec.id!r} already exists", path="spec.id"))
-            known(directory.units, spec.unit, "course unit", "spec.unit")
-            known(directory.groups, spec.group, "group", "spec.group")
-            known(directory.terms, spec.term, "term", "spec.term")
-            for i, teacher in enumerate(spec.teachers):
-                known(directory.people, teacher, "person", f"spec.teachers[{i}]")
-            unit = directory.units.get(spec.unit)
-            if unit is not None and spec.part is not None and \
-                    spec.part not in {p.id for p in unit.parts}:
-                problems.append(Problem(f"unit {unit.id!r} has no part {spec.part!r}",
-                                        path="spec.part",
-                                        suggestion=suggest(spec.part, {p.id for p in unit.parts})))
-            if not spec.controls:
-                problems.append(Problem("a journal needs at least one control", path="spec"))
-            ids = [c.id for c in spec.controls]
-            if len(set(ids)) != len(ids):
-                problems.append(Problem("control ids repeat", path="spec.controls"))
-            for i, c in enumerate(spec.controls):
-                if c.starts > c.ends:
-                    problems.append(Problem("starts after it ends", path=f"spec.controls[{i}]"))
-        case RegisterSubstitution(substitution=sub):
-            known(directory.journals, sub.journal, "journal", "substitution.journal")
-            known(directory.people, sub.substitute, "person", "substitution.substitute")
-            known(directory.people, sub.replaces, "person", "substitution.replaces")
-            if sub.starts > sub.ends:
-                problems.append(Problem("starts after it ends", path="substitution"))
-        case LoadContingent():
-            groups = {g.id for g in command.groups} | set(directory.groups)
-            for i, s in enumerate(command.students):
-                if s.group not in groups:
-                    problems.append(Problem(f"unknown group {s.group!r}",
-                                            path=f"students[{i}].group",
-                                            suggestion=suggest(s.group, groups)))
-        case LoadCurriculum():
-            units = {u.id for u in command.units} | set(directory.units)
-            terms = {t.id for t in command.terms} | set(directory.terms)
-            for i, u in enumerate(command.units):
-                if (u.kind.value == "discipline") == bool(u.parts):
-                    problems.append(Problem(
-                        "a discipline has no parts; an integrated discipline or module has some",
-                        path=f"units[{i}].parts"))
-            for i, e in enumerate(command.entries):
-                known(directory.groups, e.group, "group", f"entries[{i}].group")
-                if e.unit not in units:
-                    problems.append(Problem(f"unknown course unit {e.unit!r}",
-                                            path=f"entries[{i}].unit",
-                                            suggestion=suggest(e.unit, units)))
-                if e.term not in terms:
-                    problems.append(Problem(f"unknown term {e.term!r}", path=f"entries[{i}].term",
-                                            suggestion=suggest(e.term, terms)))
-        case SetDeadlineCalendar():
-            known(directory.terms, command.term, "term", "term")
-            kinds = {k.value for k in ControlKind}
-            for i, r in enumerate(command.rows):
-                if r.control_kind not in kinds:
-                    problems.append(Problem(f"unknown control kind {r.control_kind!r}",
-                                            path=f"rows[{i}].control_kind",
-                                            suggestion=suggest(r.control_kind, kinds)))
-            if command.order_date is None or not command.order_number:
-                problems.append(Problem("the approving order's number and date are required",
-                                        path="order_number"))
-        case AssignPlanUploaders():
-            known(directory.units, command.unit, "course unit", "unit")
-            for i, p in enumerate(command.people):
-                known(directory.people, p, "person", f"people[{i}]")
-            if command.minutes_date is None or not command.minutes_number:
-                problems.append(Problem("the meeting minutes' number and date are required",
-                                        path="minutes_number"))
-        case LoadCalendarPlan(plan=plan):
-            known(directory.units, plan.unit, "course unit", "plan.unit")
-        case RequestLogin() | IssueLogin():
-            known(directory.people, command.person, "person", "person")
-        case GiveVisa():
-            pass
-        case _:
-            pass
-    return problems

@@ -14,6 +14,10 @@ from decimal import Decimal, InvalidOperation
 import attrs
 
 
+def to_frozenset(value: Iterable[str]) -> frozenset[str]:
+    return frozenset(value)
+
+
 def _tuple(value: str | Iterable[str]) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value,)
@@ -50,7 +54,7 @@ class Person:
 
     id: str
     name: str
-    roles: frozenset[str] = attrs.field(converter=frozenset)
+    roles: frozenset[str] = attrs.field(converter=to_frozenset)
     units: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
     email: str | None = None
     position: str | None = None
@@ -108,6 +112,10 @@ class CoursePart:
     ends: date
 
 
+def _parts(value: Iterable[CoursePart]) -> tuple[CoursePart, ...]:
+    return tuple(value)
+
+
 @attrs.frozen
 class CourseUnit:
     """A discipline, an integrated discipline with ``parts`` (blocks) or a module with ``parts``
@@ -120,7 +128,7 @@ class CourseUnit:
     credits: Decimal = attrs.field(converter=Decimal)
     starts: date
     ends: date
-    parts: tuple[CoursePart, ...] = attrs.field(default=(), converter=tuple)
+    parts: tuple[CoursePart, ...] = attrs.field(default=(), converter=_parts)
     class_types: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
     teaching_methods: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
     assessment_methods: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
@@ -165,6 +173,10 @@ class ControlPoint:
     ends: date
 
 
+def _controls(value: Iterable[ControlPoint]) -> tuple[ControlPoint, ...]:
+    return tuple(value)
+
+
 @attrs.frozen
 class JournalSpec:
     """What a journal is about: one unit (or one of its parts) for one group in one term."""
@@ -174,7 +186,7 @@ class JournalSpec:
     group: str
     term: str
     teachers: tuple[str, ...] = attrs.field(converter=_tuple)
-    controls: tuple[ControlPoint, ...] = attrs.field(converter=tuple)
+    controls: tuple[ControlPoint, ...] = attrs.field(converter=_controls)
     part: str | None = None
     department: str | None = None
 
@@ -192,6 +204,10 @@ class PlannedClass:
     room: str
 
 
+def _classes(value: Iterable[PlannedClass]) -> tuple[PlannedClass, ...]:
+    return tuple(value)
+
+
 @attrs.frozen
 class CalendarPlan:
     """The КТП of a unit for a group's year and specialty, approved at a department meeting."""
@@ -200,7 +216,7 @@ class CalendarPlan:
     academic_year: str
     year_of_study: int
     specialty: str
-    classes: tuple[PlannedClass, ...] = attrs.field(converter=tuple)
+    classes: tuple[PlannedClass, ...] = attrs.field(converter=_classes)
     minutes_number: str | None = None
     minutes_date: date | None = None
     agreed_by: str | None = None

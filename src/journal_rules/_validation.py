@@ -1,0 +1,134 @@
+"""Data checks on commands that do not depend on policy: ids resolve, dates are in order, the
+fields a document needs are filled. Every problem is collected; none stops the others."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ._commands import (
+    AssignPlanUploaders,
+    Command,
+    IssueLogin,
+    LoadCalendarPlan,
+    LoadContingent,
+    LoadCurriculum,
+    OpenJournal,
+    RegisterSubstitution,
+    RequestLogin,
+    SetDeadlineCalendar,
+)
+from ._directory import Directory
+from ._errors import Problem, suggest
+from ._model import ControlKind, CourseKind
+
+
+class _Checker:
+    def __init__(self, directory: Directory) -> None:
+        self.directory = directory
+        self.problems: list[Problem] = []
+
+    def fail(self, message: str, path: str, suggestion: str | None = None) -> None:
+        self.problems.append(Problem(message, path=path, suggestion=suggestion))
+
+    def known(self, table: dict[str, Any] | set[str], key: str, kind: str, path: str) -> None:
+        if key not in table:
+            self.fail(f"unknown {kind} {key!r}", path, suggest(key, set(table)))
+
+
+def _open_journal(c: _Checker, command: OpenJournal) -> None:
+    spec, d = command.spec, c.directory
+    if spec.id in d.journals:
+        c.fail(f"journal {spec.id!r} already exists", "spec.id")
+    c.known(d.units, spec.unit, "course unit", "spec.unit")
+    c.known(d.groups, spec.group, "group", "spec.group")
+    c.known(d.terms, spec.term, "term", "spec.term")
+    for i, teacher in enumerate(spec.teachers):
+        c.known(d.people, teacher, "person", f"spec.teachers[{i}]")
+    unit = d.units.get(spec.unit)
+    if unit is not None and spec.part is not None:
+        c.known({p.id for p in unit.parts}, spec.part, f"part of {unit.id!r}", "spec.part")
+    if not spec.controls:
+        c.fail("a journal needs at least one control", "spec.controls")
+    ids = [p.id for p in spec.controls]
+    if len(set(ids)) != len(ids):
+        c.fail("control ids repeat", "spec.controls")
+    for i, point in enumerate(spec.controls):
+        if point.starts > point.ends:
+            c.fail("starts after it ends", f"spec.controls[{i}]")
+
+
+def _substitution(c: _Checker, command: RegisterSubstitution) -> None:
+    sub, d = command.substitution, c.directory
+    c.known(d.journals, sub.journal, "journal", "substitution.journal")
+    c.known(d.people, sub.substitute, "person", "substitution.substitute")
+    c.known(d.people, sub.replaces, "person", "substitution.replaces")
+    if sub.starts > sub.ends:
+        c.fail("starts after it ends", "substitution")
+
+
+def _contingent(c: _Checker, command: LoadContingent) -> None:
+    groups = {g.id for g in command.groups} | set(c.directory.groups)
+    for i, student in enumerate(command.students):
+        c.known(groups, student.group, "group", f"students[{i}].group")
+
+
+def _curriculum(c: _Checker, command: LoadCurriculum) -> None:
+    d = c.directory
+    units = {u.id for u in command.units} | set(d.units)
+    terms = {t.id for t in command.terms} | set(d.terms)
+    for i, unit in enumerate(command.units):
+        if (unit.kind is CourseKind.DISCIPLINE) == bool(unit.parts):
+            c.fail("a discipline has no parts; an integrated discipline or a module has some",
+                   f"units[{i}].parts")
+    for i, entry in enumerate(command.entries):
+        c.known(d.groups, entry.group, "group", f"entries[{i}].group")
+        c.known(units, entry.unit, "course unit", f"entries[{i}].unit")
+        c.known(terms, entry.term, "term", f"entries[{i}].term")
+
+
+def _deadlines(c: _Checker, command: SetDeadlineCalendar) -> None:
+    c.known(c.directory.terms, command.term, "term", "term")
+    kinds = {k.value for k in ControlKind}
+    for i, row in enumerate(command.rows):
+        c.known(kinds, row.control_kind, "control kind", f"rows[{i}].control_kind")
+    if command.order_date is None or not command.order_number:
+        c.fail("the approving order's number and date are required", "order_number")
+
+
+def _uploaders(c: _Checker, command: AssignPlanUploaders) -> None:
+    c.known(c.directory.units, command.unit, "course unit", "unit")
+    for i, person in enumerate(command.people):
+        c.known(c.directory.people, person, "person", f"people[{i}]")
+    if command.minutes_date is None or not command.minutes_number:
+        c.fail("the meeting minutes' number and date are required", "minutes_number")
+
+
+def _plan(c: _Checker, command: LoadCalendarPlan) -> None:
+    c.known(c.directory.units, command.plan.unit, "course unit", "plan.unit")
+
+
+def _login(c: _Checker, command: RequestLogin | IssueLogin) -> None:
+    c.known(c.directory.people, command.person, "person", "person")
+
+
+_CHECKS: dict[type, Callable[[_Checker, Any], None]] = {
+    OpenJournal: _open_journal,
+    RegisterSubstitution: _substitution,
+    LoadContingent: _contingent,
+    LoadCurriculum: _curriculum,
+    SetDeadlineCalendar: _deadlines,
+    AssignPlanUploaders: _uploaders,
+    LoadCalendarPlan: _plan,
+    RequestLogin: _login,
+    IssueLogin: _login,
+}
+
+
+def validate(command: Command, directory: Directory) -> list[Problem]:
+    """Every data problem of ``command`` against the registry (an empty list when sound)."""
+    checker = _Checker(directory)
+    check = _CHECKS.get(type(command))
+    if check is not None:
+        check(checker, command)
+    return checker.problems
