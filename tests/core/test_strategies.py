@@ -1,0 +1,53 @@
+"""The shipped hypothesis strategies, and the round trips they make easy to check."""
+
+from __future__ import annotations
+
+import functools
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import journal_rules as jr
+from journal_rules.testing import strategies as jst
+
+
+@functools.cache
+def _rules() -> jr.MarkRules:
+    return jr.default_ruleset().policy.marks
+
+
+@settings(max_examples=150)
+@given(data=st.data())
+def test_valid_marks_are_accepted_and_invalid_refused(data: st.DataObject) -> None:
+    rules = _rules()
+    assert jr.mark_is_valid(jr.Mark.parse(data.draw(jst.valid_marks(rules))), rules)
+    assert not jr.mark_is_valid(jr.Mark.parse(data.draw(jst.invalid_marks(rules))), rules)
+
+
+@settings(max_examples=60)
+@given(unit=jst.course_units(), plan=jst.calendar_plans(), spec=jst.journal_specs(),
+       group=jst.groups(), person=jst.people(("teacher", "department_head")))
+def test_model_round_trips_through_plain_data(unit: jr.CourseUnit, plan: jr.CalendarPlan,
+                                              spec: jr.JournalSpec, group: jr.Group,
+                                              person: jr.Person) -> None:
+    for value in (unit, plan, spec, group, person):
+        plain = jr.converter.unstructure(value)
+        assert jr.converter.structure(plain, type(value)) == value
+
+
+@settings(max_examples=60)
+@given(unit=jst.course_units())
+def test_units_of_every_kind_have_the_right_parts(unit: jr.CourseUnit) -> None:
+    assert (unit.kind is jr.CourseKind.DISCIPLINE) == (not unit.parts)
+    assert all(p.starts <= p.ends for p in unit.parts)
+
+
+@settings(max_examples=4, deadline=None)
+@given(store=jst.university_terms())
+def test_generated_terms_round_trip_through_records(store: jr.MemoryStore) -> None:
+    events = list(store.read_recorded())
+    assert events
+    for event in events:
+        assert jr.StoredEvent.from_record(event.to_record()) == event
+        assert event.expected_hash() == event.hash
+    assert jr.verify_store(store) == []
