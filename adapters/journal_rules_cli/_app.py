@@ -12,6 +12,7 @@ from rich.table import Table
 import journal_rules as jr
 
 from ._generate_commands import generate
+from ._office_commands import register_office_commands
 from ._rules_commands import audit_command, rules_app
 from ._store_commands import store_app
 
@@ -25,6 +26,7 @@ app.add_typer(rules_app, name="rules")
 app.add_typer(store_app, name="store")
 app.command("audit")(audit_command)
 app.command("generate")(generate)
+register_office_commands(app)
 
 console = Console()
 StoreOption = Annotated[str | None, typer.Option(

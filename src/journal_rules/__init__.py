@@ -4,6 +4,7 @@ Everything public is imported from here; the underscored modules are private and
 """
 
 from ._actions import ACTIONS, JOURNAL_ACTIONS, REGISTRY_ACTIONS, SCOPES
+from ._buffered import BufferedStore
 from ._clock import Clock, ManualClock, SystemClock
 from ._commands import (
     ApproveNote,
@@ -35,6 +36,7 @@ from ._commands import (
 from ._convert import converter
 from ._decision import LANGUAGES, Decision, Language, Messages, Refusal, RulesetRef
 from ._demo import build_faculty, demo_clock, demo_gradebook, run_term
+from ._demo_complete import complete_term
 from ._directory import Directory
 from ._errors import (
     CommandRefused,
@@ -47,8 +49,43 @@ from ._errors import (
     VersionConflict,
 )
 from ._events import EVENT_TYPES, Stream, journal_stream, payload_of
+from ._generator import GenerationReport, GeneratorSettings, generate_university
 from ._gradebook import Gradebook, replay_journal
+from ._grading._compute import FinalResult, Grade, Grader
+from ._grading._finishing import finishing_department, finishing_part
+from ._grading._integrated import BlockRating, PartResult, integrated_discipline, module_grade
+from ._grading._policy import (
+    FinalRule,
+    FinalWeights,
+    Grading,
+    IntegratedRule,
+    ModuleRule,
+    RatingFormula,
+    RatingPeriod,
+    Shortfall,
+)
+from ._grading._scale import Band, PointRange, Rounding
+from ._grading._sheets import (
+    SHEET_KINDS,
+    GradeSheet,
+    SheetPart,
+    SheetRow,
+    SheetSignature,
+    compute_grade_sheet,
+    form_grade_sheet,
+    recorded_grade_sheets,
+)
 from ._guard import Guard, GuardContext, PolicyGuard, mark_is_valid
+from ._importing._kinds import Column as ImportColumn
+from ._importing._kinds import ImportKind
+from ._importing._run import (
+    IMPORT_KINDS,
+    IMPORT_SHEET,
+    import_file,
+    plan_import,
+    write_templates,
+)
+from ._importing._tables import read_table
 from ._journal import ControlState, JournalState
 from ._log import EventLog
 from ._model import (
@@ -111,12 +148,18 @@ __all__ = [
     "DEFAULT_STORE_URL",
     "EVENT_TYPES",
     "GENESIS_HASH",
+    "IMPORT_KINDS",
+    "IMPORT_SHEET",
     "JOURNAL_ACTIONS",
     "LANGUAGES",
     "REGISTRY_ACTIONS",
     "SCOPES",
+    "SHEET_KINDS",
     "ApproveNote",
     "AssignPlanUploaders",
+    "Band",
+    "BlockRating",
+    "BufferedStore",
     "CalendarPlan",
     "Clock",
     "CloseJournal",
@@ -136,15 +179,27 @@ __all__ = [
     "EnterMarks",
     "EventLog",
     "ExplanatoryNote",
+    "FinalResult",
+    "FinalRule",
+    "FinalWeights",
     "FormGradeSheet",
+    "GenerationReport",
+    "GeneratorSettings",
     "GiveVisa",
+    "Grade",
+    "GradeSheet",
     "Gradebook",
+    "Grader",
+    "Grading",
     "Grant",
     "Group",
     "Guard",
     "GuardContext",
     "HoldClass",
     "HoldControl",
+    "ImportColumn",
+    "ImportKind",
+    "IntegratedRule",
     "InvalidInput",
     "IssueLogin",
     "JournalRulesError",
@@ -160,15 +215,20 @@ __all__ = [
     "MarkRules",
     "MemoryStore",
     "Messages",
+    "ModuleRule",
     "NewEvent",
     "OpenJournal",
     "OrgUnit",
+    "PartResult",
     "Permission",
     "Person",
     "PlannedClass",
+    "PointRange",
     "Policy",
     "PolicyGuard",
     "Problem",
+    "RatingFormula",
+    "RatingPeriod",
     "ReasonRule",
     "RecordBackup",
     "Refusal",
@@ -178,10 +238,15 @@ __all__ = [
     "RejectNote",
     "Reopen",
     "RequestLogin",
+    "Rounding",
     "Ruleset",
     "RulesetMeta",
     "RulesetRef",
     "SetDeadlineCalendar",
+    "SheetPart",
+    "SheetRow",
+    "SheetSignature",
+    "Shortfall",
     "Storage",
     "StoreError",
     "StoredEvent",
@@ -203,20 +268,33 @@ __all__ = [
     "build_faculty",
     "bundled_rulesets",
     "check_batch",
+    "complete_term",
+    "compute_grade_sheet",
     "converter",
     "default_ruleset",
     "demo_clock",
     "demo_gradebook",
+    "finishing_department",
+    "finishing_part",
+    "form_grade_sheet",
+    "generate_university",
+    "import_file",
+    "integrated_discipline",
     "journal_stream",
     "load_ruleset",
     "loads_ruleset",
     "mark_is_valid",
+    "module_grade",
     "open_store",
     "payload_of",
+    "plan_import",
+    "read_table",
+    "recorded_grade_sheets",
     "register_store",
     "replay_journal",
     "run_term",
     "sort_key",
     "store_schemes",
     "verify_store",
+    "write_templates",
 ]

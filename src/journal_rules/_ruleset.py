@@ -19,6 +19,7 @@ import attrs
 from ._convert import converter, problems_of, register_aliases
 from ._decision import Messages, RulesetRef
 from ._errors import InvalidInput, Problem
+from ._grading._policy import Grading
 from ._policy import Lifecycle, MarkRules, Permission, Policy, ReasonRule, Transition, Visas
 from ._storage import canonical_json
 from ._yaml import LocatedYaml, load_located, read_located
@@ -61,6 +62,7 @@ class RulesetDocument:
     marks: MarkRules
     reasons: ReasonRule
     unknown_actor: Messages
+    grading: Grading | None = None
 
 
 @attrs.frozen
@@ -71,6 +73,7 @@ class Ruleset:
     policy: Policy
     content_hash: str
     source: str
+    grading: Grading | None = None
 
     @property
     def id(self) -> str:
@@ -98,10 +101,12 @@ def ruleset_from_located(located: LocatedYaml) -> Ruleset:
         raise InvalidInput(located.file, located.locate(problems_of(exc))) from None
     policy = _policy_of(doc)
     problems = policy.problems()
+    if doc.grading is not None:
+        problems += doc.grading.problems(doc.roles, doc.marks.codes)
     if problems:
         raise InvalidInput(located.file, located.locate(problems))
     digest = hashlib.sha256(canonical_json(_jsonable(data)).encode("utf-8")).hexdigest()
-    return Ruleset(doc.ruleset, policy, digest, located.file)
+    return Ruleset(doc.ruleset, policy, digest, located.file, grading=doc.grading)
 
 
 def _jsonable(value: Any) -> Any:

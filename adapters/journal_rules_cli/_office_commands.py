@@ -1,0 +1,120 @@
+"""``journal-rules templates``, ``import`` and ``sheets``: registry files in, office documents out.
+
+Registered on the root app with :func:`register_office_commands`. ``sheets`` needs the ``office``
+extra (fpdf2, font-roboto); the others only the core.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+import journal_rules as jr
+
+StoreOpt = Annotated[str | None, typer.Option(
+    "--store", help=f"Store URL; default {jr.DEFAULT_STORE_URL}")]
+RulesetOpt = Annotated[Path | None, typer.Option(
+    "--ruleset", help=f"Ruleset file; default the bundled {jr.DEFAULT_RULESET}")]
+
+
+@contextmanager
+def _book(store: str | None, ruleset: Path | None) -> Iterator[tuple[jr.Gradebook, jr.Ruleset]]:
+    rules = jr.load_ruleset(ruleset) if ruleset is not None else jr.default_ruleset()
+    opened = jr.open_store(store)
+    try:
+        yield jr.Gradebook(opened, rules.policy), rules
+    finally:
+        opened.close()
+
+
+def _problems(exc: jr.InvalidInput) -> None:
+    typer.echo(f"{exc.what}: {len(exc.problems)} problem(s), nothing was imported", err=True)
+    for problem in exc.problems:
+        typer.echo(f"  {problem}", err=True)
+
+
+def templates(folder: Annotated[Path, typer.Argument(help="Where to write the templates.")],
+              ) -> None:
+    """Write a CSV and an XLSX template of every kind of registry file (P1-P6, T12)."""
+    for path in jr.write_templates(folder):
+        typer.echo(str(path))
+
+
+def import_(  # noqa: PLR0917 - typer maps parameters to options
+    kind: Annotated[str, typer.Argument(help=f"One of: {', '.join(jr.IMPORT_KINDS)}.")],
+    file: Annotated[Path, typer.Argument(help="A .csv or .xlsx file.")],
+    actor: Annotated[str, typer.Option("--actor", help="Who imports (a person id).")],
+    store: StoreOpt = None,
+    ruleset: RulesetOpt = None,
+    sheet: Annotated[str | None, typer.Option(
+        "--sheet", help=f"XLSX sheet (default '{jr.IMPORT_SHEET}' if present, else the first)")]
+    = None,
+) -> None:
+    """Import a registry file: every bad row is reported at once and nothing is imported."""
+    with _book(store, ruleset) as (book, _):
+        try:
+            events = jr.import_file(book, actor, kind, file, sheet=sheet)
+        except jr.InvalidInput as exc:
+            _problems(exc)
+            raise typer.Exit(1) from None
+    typer.echo(f"{file}: imported as {kind}, {len(events)} event(s) recorded")
+
+
+def sheets(  # noqa: PLR0917 - typer maps parameters to options
+    out: Annotated[Path, typer.Option("--out", help="The folder to write into.")],
+    journal: Annotated[list[str] | None, typer.Option(
+        "--journal", help="A journal id (repeat); default every journal with a sheet")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="xlsx or pdf")] = "xlsx",
+    lang: Annotated[str, typer.Option("--lang", help="ru, kk or en")] = "ru",
+    compute: Annotated[bool, typer.Option(
+        "--compute", help="Compute each journal's sheet now (not recorded) instead of "
+                          "exporting the recorded ones")] = False,
+    grid: Annotated[bool, typer.Option("--grid", help="Also export each journal's mark grid")]
+    = False,
+    store: StoreOpt = None,
+    ruleset: RulesetOpt = None,
+) -> None:
+    """Export grade sheets (recorded, or computed with --compute) and mark grids."""
+    try:
+        import journal_rules_office as office  # noqa: PLC0415 - the optional office extra
+    except ImportError:
+        raise jr.JournalRulesError("export needs the office extra: "
+                                   "pip install 'journal-rules[office]'") from None
+    if fmt not in {"xlsx", "pdf"}:
+        raise jr.InvalidInput("--format", [jr.Problem(f"{fmt!r} is not xlsx or pdf")])
+    if lang not in {"ru", "kk", "en"}:
+        raise jr.InvalidInput("--lang", [jr.Problem(f"{lang!r} is not ru, kk or en")])
+    language: office.Lang = "ru" if lang == "ru" else "kk" if lang == "kk" else "en"
+    write_sheet = office.sheet_to_pdf if fmt == "pdf" else office.sheet_to_xlsx
+    write_grid = office.grid_to_pdf if fmt == "pdf" else office.grid_to_xlsx
+    written = 0
+    with _book(store, ruleset) as (book, rules):
+        for j in journal or book.journals():
+            found: list[jr.GradeSheet]
+            if compute:
+                if rules.grading is None:
+                    raise jr.InvalidInput(rules.id, [jr.Problem("no grading section")])
+                found = [jr.compute_grade_sheet(book, rules.grading, j)]
+            else:
+                found = jr.recorded_grade_sheets(book, j)
+            stem = j.replace("/", "_")
+            for i, sheet in enumerate(found, 1):
+                path = out / f"{stem}-{sheet.kind}-{i}.{fmt}"
+                write_sheet(sheet, path, language)
+                typer.echo(str(path))
+                written += 1
+            if grid:
+                typer.echo(str(write_grid(book, j, out / f"{stem}-grid.{fmt}", language)))
+                written += 1
+    typer.echo(f"{written} document(s) written")
+
+
+def register_office_commands(app: typer.Typer) -> None:
+    """Mount ``templates``, ``import`` and ``sheets`` on the root app."""
+    app.command("templates")(templates)
+    app.command("import")(import_)
+    app.command("sheets")(sheets)
