@@ -1,0 +1,101 @@
+"""Durable file primitives: atomic replace with fsync, appends with fsync, and a process lock."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+from collections.abc import Iterator
+from typing import Any
+
+from tinydb.storages import Storage as TinyStorage
+
+
+def fsync_dir(path: str) -> None:
+    """Make a directory's entries (a rename, a new file) durable."""
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_atomic(path: str, text: str) -> None:
+    """Replace ``path`` with ``text`` so that a crash leaves either the old or the new file.
+
+    The temporary file is fsynced before the rename and the directory after it, so the new
+    content is on disk when this returns.
+    """
+    folder = os.path.dirname(path) or "."
+    tmp = f"{path}.{os.getpid()}.tmp"
+    with open(tmp, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    fsync_dir(folder)
+
+
+def append_durable(path: str, text: str) -> None:
+    """Append ``text`` to ``path`` (created if missing) and fsync it."""
+    created = not os.path.exists(path)
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    if created:
+        fsync_dir(os.path.dirname(path) or ".")
+
+
+def read_json(path: str) -> Any:
+    """The JSON in ``path``, or None when the file does not exist."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+    except FileNotFoundError:
+        return None
+
+
+def dump(value: Any) -> str:
+    # ensure_ascii=False keeps Cyrillic and Kazakh text readable for an administrator.
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+class DurableJSONStorage(TinyStorage):
+    """A TinyDB storage that survives a crash at any moment: write a temporary file, fsync it,
+    rename it over the old one, fsync the directory. TinyDB's own ``JSONStorage`` truncates and
+    rewrites in place, so a crash mid-write loses the whole file."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self.path = path
+
+    def read(self) -> dict[str, dict[str, Any]] | None:
+        data = read_json(self.path)
+        if data is None:
+            return None
+        if not isinstance(data, dict):
+            raise ValueError(f"{self.path}: not a TinyDB file")
+        return data
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        write_atomic(self.path, dump(data))
+
+    def close(self) -> None:
+        """Nothing stays open between reads and writes."""
+
+
+@contextlib.contextmanager
+def flocked(path: str, *, exclusive: bool) -> Iterator[None]:
+    """Hold an advisory lock on ``path``: exclusive for writers, shared for readers.
+
+    A new file description is opened each time, so two threads of one process exclude each
+    other exactly as two processes do (flock locks belong to the open file description).
+    """
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock

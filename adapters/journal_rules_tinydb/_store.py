@@ -1,0 +1,391 @@
+"""The TinyDB store: the embedded default, durable, locked, with a write cost independent of the
+size of the store.
+
+Layout of a store folder::
+
+    journal-rules-store.json     marker: format, layout version, segment size
+    .lock                        flock target: exclusive for writers, shared for readers
+    pending.json                 redo record of the batch being applied (only mid-append)
+    streams/<slug>-<hash>/head.json            the stream's name, version and last hash
+    streams/<slug>-<hash>/seg-00000000.json    a TinyDB file with up to ``segment_size`` events
+    index/YYYY-MM-DD.jsonl       time index: one line [recorded_us, stream, version] per event
+
+TinyDB rewrites a whole file on every write, so a stream is cut into fixed-size segments (each a
+TinyDB database written through :class:`DurableJSONStorage`): an append rewrites at most the
+segments its batch touches, plus the stream's tiny head file and one line per event in a day's
+index file. The commit point is ``pending.json``: the batch is written there durably first, then
+applied; whoever takes the lock next and finds it re-applies it (every step is idempotent), so a
+crash at any moment leaves the batch either wholly absent or wholly present.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterator, Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from tinydb import TinyDB
+from tinydb.table import Document
+
+from journal_rules import StoredEvent, StoreError, StreamInfo, VersionConflict, check_batch
+
+from ._files import (
+    DurableJSONStorage,
+    append_durable,
+    dump,
+    flocked,
+    fsync_dir,
+    read_json,
+    write_atomic,
+)
+
+FORMAT = "journal-rules-tinydb"
+LAYOUT_VERSION = 1
+DEFAULT_SEGMENT_SIZE = 256
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_TABLE = "events"
+
+
+def _micros(moment: datetime) -> int:
+    delta = moment - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def stream_dirname(stream: str) -> str:
+    """The folder name of a stream: a readable slug plus a hash, safe on every file system."""
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", stream)[:40].strip("._") or "stream"
+    return f"{slug}-{hashlib.sha256(stream.encode('utf-8')).hexdigest()[:20]}"
+
+
+class TinyDBStore:
+    """An append-only event store in a folder of TinyDB files. See the module docstring.
+
+    Safe for several threads and several processes on one folder; every write is durable when
+    :meth:`append` returns. ``segment_size`` applies only when the store is created.
+    """
+
+    def __init__(self, folder: str | os.PathLike[str], *,
+                 segment_size: int = DEFAULT_SEGMENT_SIZE) -> None:
+        self.folder = os.path.abspath(os.fspath(folder))
+        self._marker = os.path.join(self.folder, "journal-rules-store.json")
+        self._lock = os.path.join(self.folder, ".lock")
+        self._pending = os.path.join(self.folder, "pending.json")
+        self._streams_dir = os.path.join(self.folder, "streams")
+        self._index_dir = os.path.join(self.folder, "index")
+        self.segment_size = self._open_or_create(segment_size)
+
+    # -- opening -------------------------------------------------------------------------------
+
+    def _open_or_create(self, segment_size: int) -> int:
+        if segment_size < 1:
+            raise StoreError(f"TinyDB store {self.folder}: segment size must be positive")
+        try:
+            os.makedirs(self.folder, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the TinyDB store folder {self.folder}: {exc}") from exc
+        if not os.path.isdir(self.folder):
+            raise StoreError(f"TinyDB store {self.folder} is not a folder")
+        try:
+            with flocked(self._lock, exclusive=True):
+                marker = self._read_json(self._marker)
+                if marker is None:
+                    stray = [n for n in os.listdir(self.folder) if not n.startswith(".")]
+                    if stray:
+                        raise StoreError(
+                            f"{self.folder} is not empty and is not a journal-rules TinyDB store "
+                            f"(no journal-rules-store.json; found {', '.join(sorted(stray)[:5])})"
+                        )
+                    os.makedirs(self._streams_dir, exist_ok=True)
+                    os.makedirs(self._index_dir, exist_ok=True)
+                    fsync_dir(self.folder)
+                    marker = {"format": FORMAT, "layout": LAYOUT_VERSION,
+                              "segment_size": segment_size}
+                    write_atomic(self._marker, dump(marker))
+                if not isinstance(marker, dict) or marker.get("format") != FORMAT:
+                    raise StoreError(f"{self._marker}: not a journal-rules TinyDB store marker")
+                if marker.get("layout") != LAYOUT_VERSION:
+                    raise StoreError(f"{self._marker}: layout {marker.get('layout')!r} is not "
+                                     f"supported (this adapter reads layout {LAYOUT_VERSION})")
+                self.segment_size = int(marker["segment_size"])
+                self._recover()
+                return self.segment_size
+        except OSError as exc:
+            raise StoreError(f"TinyDB store {self.folder}: {exc}") from exc
+
+    def _read_json(self, path: str) -> Any:
+        try:
+            return read_json(path)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise StoreError(f"{path}: unreadable JSON ({exc})") from exc
+
+    # -- paths ---------------------------------------------------------------------------------
+
+    def stream_path(self, stream: str) -> str:
+        """The folder holding a stream's files (for administrators and tests)."""
+        return os.path.join(self._streams_dir, stream_dirname(stream))
+
+    def segment_path(self, stream: str, version: int) -> str:
+        """The TinyDB file that holds ``version`` of ``stream``."""
+        return os.path.join(self.stream_path(stream),
+                            f"seg-{(version - 1) // self.segment_size:08d}.json")
+
+    def _index_path(self, day: date) -> str:
+        return os.path.join(self._index_dir, f"{day.isoformat()}.jsonl")
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def append(self, stream: str, expected_version: int, events: Sequence[StoredEvent]) -> None:
+        """Append ``events`` all or nothing; :class:`VersionConflict` if the stream moved on."""
+        check_batch(stream, expected_version, events)
+        try:
+            with flocked(self._lock, exclusive=True):
+                self._recover()
+                actual = self._head(stream)[0]
+                if actual != expected_version:
+                    raise VersionConflict(stream, expected_version, actual)
+                if not events:
+                    return
+                pending = {"stream": stream, "expected": expected_version,
+                           "events": [e.to_record() for e in events]}
+                # The commit point: once this file is durable the batch will be applied.
+                write_atomic(self._pending, dump(pending))
+                self._apply(pending)
+                os.remove(self._pending)
+        except OSError as exc:
+            raise StoreError(f"TinyDB store {self.folder}: cannot append to stream "
+                             f"{stream!r}: {exc}") from exc
+
+    def _recover(self) -> None:
+        """Re-apply a batch left by a writer that died mid-append (lock held exclusively)."""
+        pending = self._read_json(self._pending)
+        if pending is None:
+            return
+        try:
+            stream, expected = str(pending["stream"]), int(pending["expected"])
+            records = list(pending["events"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise StoreError(f"{self._pending}: malformed redo record ({exc})") from exc
+        actual = self._head(stream)[0]
+        if actual not in (expected, expected + len(records)):
+            raise StoreError(f"{self._pending}: stream {stream!r} is at version {actual}, "
+                             f"neither before ({expected}) nor after the pending batch")
+        self._apply(pending, recovering=True)
+        os.remove(self._pending)
+
+    def _apply(self, pending: dict[str, Any], *, recovering: bool = False) -> None:
+        """Write a batch into its segments, head and index; idempotent, so it can be redone."""
+        stream = str(pending["stream"])
+        records: list[dict[str, Any]] = list(pending["events"])
+        folder = self.stream_path(stream)
+        if not os.path.isdir(folder):
+            os.makedirs(folder, exist_ok=True)
+            fsync_dir(self._streams_dir)
+        by_segment: dict[str, list[dict[str, Any]]] = {}
+        for record in records:
+            by_segment.setdefault(self.segment_path(stream, int(record["version"])),
+                                  []).append(record)
+        for path, part in by_segment.items():
+            with TinyDB(path, storage=DurableJSONStorage) as db:
+                table = db.table(_TABLE)
+                # Normally TinyDB's own duplicate-id check suffices; a redo skips what is there.
+                present = {doc.doc_id for doc in table.all()} if recovering else set()
+                missing = [Document(r, doc_id=int(r["version"])) for r in part
+                           if int(r["version"]) not in present]
+                if missing:
+                    try:
+                        table.insert_multiple(missing)
+                    except ValueError as exc:  # TinyDB: a document with this id exists
+                        raise StoreError(f"{path}: stream {stream!r} holds an event beyond its "
+                                         f"recorded head ({exc}); the store was altered") from exc
+        last = records[-1]
+        write_atomic(os.path.join(folder, "head.json"),
+                     dump({"stream": stream, "version": int(last["version"]),
+                           "last_hash": str(last["hash"])}))
+        self._index(stream, records, recovering=recovering)
+
+    def _index(self, stream: str, records: list[dict[str, Any]], *, recovering: bool) -> None:
+        by_day: dict[date, list[str]] = {}
+        for record in records:
+            moment = datetime.fromisoformat(str(record["recorded_at"])).astimezone(UTC)
+            line = dump([_micros(moment), stream, int(record["version"])]) + "\n"
+            by_day.setdefault(moment.date(), []).append(line)
+        for day, day_lines in by_day.items():
+            path = self._index_path(day)
+            lines = self._missing_index_lines(path, day_lines) if recovering else day_lines
+            if lines:
+                append_durable(path, "".join(lines))
+
+    def _missing_index_lines(self, path: str, lines: list[str]) -> list[str]:
+        """Cut a torn last line and return the lines a crashed writer did not get to write."""
+        try:
+            with open(path, "rb") as handle:
+                content = handle.read()
+        except FileNotFoundError:
+            return lines
+        cut = content.rfind(b"\n") + 1
+        if cut != len(content):
+            with open(path, "r+b") as handle:
+                handle.truncate(cut)
+                os.fsync(handle.fileno())
+        present = set(content[:cut].decode("utf-8").splitlines(keepends=True))
+        return [line for line in lines if line not in present]
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def _head(self, stream: str) -> tuple[int, str | None]:
+        head = self._read_json(os.path.join(self.stream_path(stream), "head.json"))
+        if head is None:
+            return 0, None
+        if head.get("stream") != stream:
+            raise StoreError(f"{self.stream_path(stream)}/head.json names stream "
+                             f"{head.get('stream')!r}, not {stream!r}")
+        return int(head["version"]), str(head["last_hash"])
+
+    def _reading(self) -> contextlib.AbstractContextManager[None]:
+        """A shared lock, after finishing any batch a crashed writer left behind."""
+        if os.path.exists(self._pending):
+            with flocked(self._lock, exclusive=True):
+                self._recover()
+        return flocked(self._lock, exclusive=False)
+
+    def _segment_docs(self, path: str) -> list[tuple[int, dict[str, Any]]]:
+        try:
+            with TinyDB(path, storage=DurableJSONStorage) as db:
+                docs = db.table(_TABLE).all()
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise StoreError(f"{path}: unreadable TinyDB segment ({exc})") from exc
+        return sorted((int(d.doc_id), dict(d)) for d in docs)
+
+    def read(self, stream: str, start: int = 1) -> Iterator[StoredEvent]:
+        """The stream's events from ``start``, read one segment at a time."""
+        start = max(start, 1)
+        segment = (start - 1) // self.segment_size
+        folder = self.stream_path(stream)
+        while True:
+            path = os.path.join(folder, f"seg-{segment:08d}.json")
+            try:
+                with self._reading():
+                    if not os.path.exists(path):
+                        return
+                    docs = self._segment_docs(path)
+                    # Checked under the same lock as the read: a batch that reaches the next
+                    # segment is then wholly visible, so the reader never sees half of one.
+                    more = os.path.exists(os.path.join(folder, f"seg-{segment + 1:08d}.json"))
+            except OSError as exc:
+                raise StoreError(f"TinyDB store {self.folder}: cannot read stream "
+                                 f"{stream!r}: {exc}") from exc
+            for doc_id, record in docs:
+                if doc_id >= start:
+                    yield StoredEvent.from_record(record)
+            if not more:
+                return
+            segment += 1
+
+    def read_recorded(self, since: datetime | None = None,
+                      until: datetime | None = None) -> Iterator[StoredEvent]:
+        """Events of every stream with ``since <= recorded_at < until``, one day at a time."""
+        low = None if since is None else _micros(since.astimezone(UTC))
+        high = None if until is None else _micros(until.astimezone(UTC))
+        try:
+            names = sorted(n for n in os.listdir(self._index_dir) if n.endswith(".jsonl"))
+        except OSError as exc:
+            raise StoreError(f"TinyDB store {self.folder}: cannot list its index: {exc}") from exc
+        first = None if since is None else since.astimezone(UTC).date()
+        last = None if until is None else until.astimezone(UTC).date()
+        for name in names:
+            try:
+                day = date.fromisoformat(name[:-len(".jsonl")])
+            except ValueError:
+                continue
+            if (first is not None and day < first) or (last is not None and day > last):
+                continue
+            yield from self._read_day(day, low, high)
+
+    def _read_day(self, day: date, low: int | None, high: int | None) -> Iterator[StoredEvent]:
+        path = self._index_path(day)
+        with self._reading():
+            pointers: set[tuple[int, str, int]] = set()
+            with open(path, encoding="utf-8") as handle:
+                for number, line in enumerate(handle, start=1):
+                    if not line.endswith("\n"):
+                        break  # a torn line of a batch that is being applied: not committed
+                    try:
+                        micros, stream, version = json.loads(line)
+                        pointer = (int(micros), str(stream), int(version))
+                    except (ValueError, TypeError) as exc:
+                        raise StoreError(f"{path}:{number}: malformed index line") from exc
+                    if (low is None or pointer[0] >= low) and (high is None or pointer[0] < high):
+                        pointers.add(pointer)
+            ordered = sorted(pointers)
+            segments: dict[str, dict[int, dict[str, Any]]] = {}
+            events: list[StoredEvent] = []
+            for _, stream, version in ordered:
+                seg = self.segment_path(stream, version)
+                if seg not in segments:
+                    segments[seg] = dict(self._segment_docs(seg)) if os.path.exists(seg) else {}
+                record = segments[seg].get(version)
+                if record is None:
+                    raise StoreError(f"{path}: the time index names {stream!r} version {version}"
+                                     f" but {seg} does not hold it; run `journal-rules store "
+                                     "verify`")
+                events.append(StoredEvent.from_record(record))
+        # The index orders by time; an equal time is ordered by stream and version here too.
+        events.sort(key=lambda e: (e.recorded_at, e.stream, e.version))
+        yield from events
+
+    def streams(self) -> list[StreamInfo]:
+        """Every stream with its version and last hash, sorted by name."""
+        found: list[StreamInfo] = []
+        try:
+            with self._reading():
+                for entry in os.listdir(self._streams_dir):
+                    head = self._read_json(os.path.join(self._streams_dir, entry, "head.json"))
+                    if head is None:
+                        continue  # a folder made by a writer that died before committing
+                    try:
+                        found.append(StreamInfo(str(head["stream"]), int(head["version"]),
+                                                str(head["last_hash"])))
+                    except (KeyError, TypeError, ValueError) as exc:
+                        raise StoreError(f"{self._streams_dir}/{entry}/head.json: malformed "
+                                         f"({exc})") from exc
+        except OSError as exc:
+            raise StoreError(f"TinyDB store {self.folder}: cannot list streams: {exc}") from exc
+        return sorted(found, key=lambda info: info.name)
+
+    def close(self) -> None:
+        """Nothing stays open between calls: every operation opens and closes its files."""
+
+    def __repr__(self) -> str:
+        return f"TinyDBStore({self.folder!r})"
+
+
+def open_tinydb_store(url: str) -> TinyDBStore:
+    """The ``tinydb://`` factory: ``tinydb:///abs/folder`` or ``tinydb://relative/folder``.
+
+    ``?segment_size=N`` sets the events per TinyDB file when the store is created.
+    """
+    parts = urlsplit(url)
+    if parts.scheme != "tinydb":
+        raise StoreError(f"not a tinydb:// URL: {url!r}")
+    path = unquote(parts.netloc + parts.path)
+    if not path:
+        raise StoreError(f"{url!r} names no folder (try tinydb://journal-store)")
+    options = parse_qs(parts.query)
+    unknown = set(options) - {"segment_size"}
+    if unknown:
+        raise StoreError(f"{url!r}: unknown option(s) {', '.join(sorted(unknown))}; "
+                         "known: segment_size")
+    segment_size = DEFAULT_SEGMENT_SIZE
+    if "segment_size" in options:
+        try:
+            segment_size = int(options["segment_size"][-1])
+        except ValueError as exc:
+            raise StoreError(f"{url!r}: segment_size must be a whole number") from exc
+    return TinyDBStore(path, segment_size=segment_size)
+

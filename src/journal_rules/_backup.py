@@ -1,0 +1,226 @@
+"""Backup and restore of any store: a gzip'd JSON-lines archive with a header and a checksum.
+
+The archive holds a header line, then every event (``StoredEvent.to_record()``) stream by
+stream in version order, then a footer with the event count and the sha256 of the event lines.
+It is verified after it is written (before it gets its final name) and again, completely, before
+a restore writes anything.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import zlib
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from ._errors import StoreError, TamperDetected, VersionConflict
+from ._log import EventLog
+from ._storage import GENESIS_HASH, NewEvent, Storage, StoredEvent
+
+BACKUP_FORMAT = "journal-rules-backup"
+BACKUP_FORMAT_VERSION = 1
+OPERATIONS_STREAM = "registry:operations"
+_BATCH = 5000
+
+
+@attrs.frozen
+class BackupInfo:
+    """What an archive holds: its file, how many streams and events, the sha256 of the events."""
+
+    file: str
+    streams: int
+    events: int
+    sha256: str
+
+
+def _line(value: Any) -> bytes:
+    return (json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+            + "\n").encode("utf-8")
+
+
+def backup_store(store: Storage, path: str | os.PathLike[str], *, actor: str,
+                 at: datetime, overwrite: bool = False) -> BackupInfo:
+    """Write every event of ``store`` to the archive ``path`` and record a ``backup_made`` event.
+
+    Each stream is read up to the head seen when the backup started, so appends made meanwhile
+    never leave half a batch in the archive. A stream whose hash chain is broken is refused
+    (:class:`TamperDetected`); ``at`` is the time recorded on the ``backup_made`` event, which
+    goes to the ``registry:operations`` stream attributed to ``actor``.
+    """
+    target = os.fspath(path)
+    if os.path.exists(target) and not overwrite:
+        raise StoreError(f"{target} already exists; choose another file name")
+    heads = store.streams()
+    tmp = f"{target}.{os.getpid()}.partial"
+    digest = hashlib.sha256()
+    count = 0
+    try:
+        with open(tmp, "wb") as raw:
+            with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as archive:
+                archive.write(_line({"format": BACKUP_FORMAT, "version": BACKUP_FORMAT_VERSION,
+                                     "streams": len(heads),
+                                     "heads": {h.name: h.version for h in heads}}))
+                for head in heads:
+                    for event in _checked(head.name, store.read(head.name), head.version, tmp):
+                        line = _line(event.to_record())
+                        digest.update(line)
+                        archive.write(line)
+                        count += 1
+                archive.write(_line({"footer": True, "events": count,
+                                     "sha256": digest.hexdigest()}))
+            raw.flush()
+            os.fsync(raw.fileno())
+        info = verify_backup(tmp)  # read it back before it may be called a backup
+        if (info.events, info.sha256) != (count, digest.hexdigest()):
+            raise StoreError(f"{tmp}: the archive does not read back as it was written")
+        os.replace(tmp, target)
+    except OSError as exc:
+        raise StoreError(f"cannot write the backup {target}: {exc}") from exc
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    info = BackupInfo(os.path.basename(target), len(heads), count, digest.hexdigest())
+    _record(store, actor, at, info)
+    return info
+
+
+def _record(store: Storage, actor: str, at: datetime, info: BackupInfo) -> None:
+    new = NewEvent(type="backup_made", actor=actor, recorded_at=at,
+                   data={"file": info.file, "events": info.events, "sha256": info.sha256})
+    log = EventLog(store)
+    for _ in range(100):
+        try:
+            log.append(OPERATIONS_STREAM, [new])
+            return
+        except VersionConflict:
+            continue  # another writer recorded an operation at the same moment
+    raise StoreError(f"could not record the backup in {OPERATIONS_STREAM!r}: too many conflicts")
+
+
+def _checked(stream: str, events: Iterator[StoredEvent], upto: int | None,
+             where: str) -> Iterator[StoredEvent]:
+    """Events of one stream, refusing any break of numbering or of the hash chain."""
+    prev, version = GENESIS_HASH, 0
+    for event in events:
+        if upto is not None and event.version > upto:
+            return
+        problem = None
+        if event.stream != stream:
+            problem = f"belongs to stream {event.stream!r}"
+        elif event.version != version + 1:
+            problem = f"expected version {version + 1}"
+        elif event.expected_hash() != event.hash:
+            problem = "content does not match its hash (edited)"
+        elif event.prev_hash != prev:
+            problem = "does not follow the event before it"
+        if problem is not None:
+            raise TamperDetected([{"stream": stream, "version": event.version,
+                                   "problem": "backup", "message":
+                                   f"{where}: {stream}#{event.version}: {problem}"}])
+        prev, version = event.hash, event.version
+        yield event
+    if upto is not None and version != upto:
+        raise TamperDetected([{"stream": stream, "version": version, "problem": "backup",
+                               "message": f"{where}: {stream} ends at version {version}, "
+                                          f"expected {upto}"}])
+
+
+def _archive(path: str) -> Iterator[tuple[int, Any]]:
+    """The parsed lines of an archive, numbered; any damage is a :class:`StoreError`."""
+    try:
+        with gzip.open(path, "rb") as archive:
+            for number, line in enumerate(archive, start=1):
+                if not line.endswith(b"\n"):
+                    raise StoreError(f"{path}:{number}: the archive is truncated")
+                try:
+                    yield number, json.loads(line)
+                except ValueError as exc:
+                    raise StoreError(f"{path}:{number}: not JSON ({exc})") from exc
+    except FileNotFoundError as exc:
+        raise StoreError(f"no backup file {path}") from exc
+    except (OSError, EOFError, zlib.error) as exc:
+        raise StoreError(f"{path}: not a readable gzip archive ({exc})") from exc
+
+
+def _events(path: str) -> Iterator[StoredEvent]:
+    """Every event of a verified archive, in archive order."""
+    for number, value in _archive(path):
+        if number == 1 or (isinstance(value, dict) and value.get("footer") is True):
+            continue
+        if not isinstance(value, dict):
+            raise StoreError(f"{path}:{number}: not an event record")
+        yield StoredEvent.from_record(value)
+
+
+def verify_backup(path: str | os.PathLike[str]) -> BackupInfo:
+    """Read a whole archive and check its header, every hash chain, the count and the sha256."""
+    where = os.fspath(path)
+    digest = hashlib.sha256()
+    header: dict[str, Any] | None = None
+    footer: dict[str, Any] | None = None
+    count = 0
+    seen: dict[str, tuple[int, str]] = {}
+    for number, value in _archive(where):
+        if not isinstance(value, dict):
+            raise StoreError(f"{where}:{number}: not an object")
+        if number == 1:
+            if value.get("format") != BACKUP_FORMAT:
+                raise StoreError(f"{where}: not a journal-rules backup")
+            if value.get("version") != BACKUP_FORMAT_VERSION:
+                raise StoreError(f"{where}: backup format version {value.get('version')!r} is "
+                                 f"not supported (this library reads {BACKUP_FORMAT_VERSION})")
+            header = value
+            continue
+        if footer is not None:
+            raise StoreError(f"{where}:{number}: data after the footer")
+        if value.get("footer") is True:
+            footer = value
+            continue
+        event = StoredEvent.from_record(value)
+        digest.update(_line(event.to_record()))
+        version, prev = seen.get(event.stream, (0, GENESIS_HASH))
+        if (event.version != version + 1 or event.prev_hash != prev
+                or event.expected_hash() != event.hash):
+            raise TamperDetected([{"stream": event.stream, "version": event.version,
+                                   "problem": "backup", "message":
+                                   f"{where}:{number}: {event.stream}#{event.version} is not "
+                                   "the next link of its stream's hash chain"}])
+        seen[event.stream] = (event.version, event.hash)
+        count += 1
+    if header is None:
+        raise StoreError(f"{where}: empty archive")
+    if footer is None:
+        raise StoreError(f"{where}: the archive is truncated (no footer)")
+    if footer.get("events") != count or footer.get("sha256") != digest.hexdigest():
+        raise StoreError(f"{where}: checksum mismatch: the footer says {footer.get('events')} "
+                         f"events with sha256 {footer.get('sha256')}, the archive holds {count} "
+                         f"with sha256 {digest.hexdigest()}")
+    heads = header.get("heads", {})
+    if {name: v for name, (v, _) in seen.items()} != heads:
+        raise StoreError(f"{where}: the streams in the archive do not match its header")
+    return BackupInfo(os.path.basename(where), len(seen), count, digest.hexdigest())
+
+
+def restore_store(path: str | os.PathLike[str], store: Storage) -> BackupInfo:
+    """Verify the archive ``path`` completely, then load it into ``store``, which must be empty."""
+    where = os.fspath(path)
+    info = verify_backup(where)
+    existing = store.streams()
+    if existing:
+        raise StoreError(f"cannot restore {where}: the target store is not empty (it holds "
+                         f"{len(existing)} stream(s), e.g. {existing[0].name!r})")
+    batch: list[StoredEvent] = []
+    for event in _events(where):
+        if batch and (event.stream != batch[0].stream or len(batch) >= _BATCH):
+            store.append(batch[0].stream, batch[0].version - 1, batch)
+            batch = []
+        batch.append(event)
+    if batch:
+        store.append(batch[0].stream, batch[0].version - 1, batch)
+    return info
