@@ -4,6 +4,7 @@ Everything public is imported from here; the underscored modules are private and
 """
 
 from ._actions import ACTIONS, JOURNAL_ACTIONS, REGISTRY_ACTIONS, SCOPES
+from ._backup import BackupInfo, backup_store, restore_store, verify_backup
 from ._buffered import BufferedStore
 from ._clock import Clock, ManualClock, SystemClock
 from ._commands import (
@@ -157,6 +158,7 @@ __all__ = [
     "SHEET_KINDS",
     "ApproveNote",
     "AssignPlanUploaders",
+    "BackupInfo",
     "Band",
     "BlockRating",
     "BufferedStore",
@@ -265,6 +267,7 @@ __all__ = [
     "VisaRequirement",
     "Visas",
     "__version__",
+    "backup_store",
     "build_faculty",
     "bundled_rulesets",
     "check_batch",
@@ -292,9 +295,11 @@ __all__ = [
     "recorded_grade_sheets",
     "register_store",
     "replay_journal",
+    "restore_store",
     "run_term",
     "sort_key",
     "store_schemes",
+    "verify_backup",
     "verify_store",
     "write_templates",
 ]
