@@ -68,8 +68,21 @@ converter.register_unstructure_hook_func(
 )
 
 
+class FieldError(ValueError):
+    """A wrong value raised from a structure hook, naming the field it is in (relative to the
+    value being structured) and the nearest valid name."""
+
+    def __init__(self, message: str, field: str = "", suggestion: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.suggestion = suggestion
+
+
 def problems_of(exc: BaseException, path: str = "") -> list[Problem]:
     """Flatten a cattrs exception group into one :class:`Problem` per bad field, with its path."""
+    if isinstance(exc, FieldError):
+        return [Problem(exc.message, path=_join(path, exc.field), suggestion=exc.suggestion)]
     if isinstance(exc, ForbiddenExtraKeysError):
         valid = field_names(exc.cl)
         return [Problem(f"unknown field {key!r}", path=_join(path, str(key)),

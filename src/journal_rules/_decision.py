@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any, Literal
 
 import attrs
@@ -36,7 +37,9 @@ class Messages:
 
 def _show(value: Any) -> Any:
     if isinstance(value, list | tuple | frozenset | set):
-        return ", ".join(str(v) for v in value)
+        return ", ".join(str(v) for v in value) or "—"
+    if value is None:
+        return "—"
     return value
 
 
@@ -93,3 +96,129 @@ class Decision:
 
     def __bool__(self) -> bool:
         return self.allowed
+
+
+FindingKind = Literal["violation", "pending"]
+
+
+@attrs.frozen
+class Finding:
+    """What the audit found: a broken obligation (``violation``) or one still due (``pending``).
+
+    It names the rule and SOP clauses, what it is about (``subject`` of ``subject_kind``: a
+    journal, person, department, term, unit, year or month, plus the journal, control, department
+    and person where they apply), who answers for it (``responsible`` people, with their roles),
+    the ``due`` date, the ``facts`` the rule matched, and messages in ru / kk / en.
+    """
+
+    rule_id: str
+    clauses: tuple[str, ...]
+    kind: FindingKind
+    severity: str
+    subject_kind: str
+    subject: str
+    facts: Mapping[str, Any]
+    messages: Messages
+    responsible: tuple[str, ...] = ()
+    responsible_roles: tuple[str, ...] = ()
+    due: date | None = None
+    journal: str | None = None
+    control: str | None = None
+    department: str | None = None
+    person: str | None = None
+    ruleset: RulesetRef | None = None
+
+    @property
+    def id(self) -> str:
+        """A stable id: rule, subject and the control or date it concerns."""
+        parts = [self.rule_id, self.subject, self.control or "", str(self.facts.get("key", ""))]
+        return "|".join(parts)
+
+    def message(self, lang: Language = "en") -> str:
+        return self.messages.render(lang, self.facts)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "rule_id": self.rule_id,
+            "clauses": list(self.clauses),
+            "kind": self.kind,
+            "severity": self.severity,
+            "subject_kind": self.subject_kind,
+            "subject": self.subject,
+            "journal": self.journal,
+            "control": self.control,
+            "department": self.department,
+            "person": self.person,
+            "responsible": list(self.responsible),
+            "responsible_roles": list(self.responsible_roles),
+            "due": None if self.due is None else self.due.isoformat(),
+            "facts": {k: _plain(v) for k, v in self.facts.items()},
+            "messages": {lang: self.message(lang) for lang in LANGUAGES},
+            "ruleset": None if self.ruleset is None else attrs.asdict(self.ruleset),
+        }
+
+
+@attrs.frozen
+class Sanction:
+    """A step of a sanctions ladder reached by a teacher or a department (S-teacher,
+    S-department): the count, the items counted, the sanction and why."""
+
+    rule_id: str
+    clauses: tuple[str, ...]
+    against: str
+    subject: str
+    count: int
+    sanction: str
+    sanction_names: Messages
+    messages: Messages
+    facts: Mapping[str, Any]
+    counted: tuple[str, ...] = ()
+    responsible: tuple[str, ...] = ()
+    ruleset: RulesetRef | None = None
+
+    def message(self, lang: Language = "en") -> str:
+        return f"{self.messages.render(lang, self.facts)} → {self.sanction_names.get(lang)}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rule_id": self.rule_id,
+            "clauses": list(self.clauses),
+            "against": self.against,
+            "subject": self.subject,
+            "count": self.count,
+            "sanction": self.sanction,
+            "counted": list(self.counted),
+            "responsible": list(self.responsible),
+            "facts": {k: _plain(v) for k, v in self.facts.items()},
+            "messages": {lang: self.message(lang) for lang in LANGUAGES},
+            "ruleset": None if self.ruleset is None else attrs.asdict(self.ruleset),
+        }
+
+
+@attrs.frozen
+class AuditReport:
+    """An audit of a store as of a date under one ruleset: findings and sanctions, in a fixed
+    order, with the ruleset's id, edition and content hash."""
+
+    as_of: date
+    ruleset: RulesetRef
+    findings: tuple[Finding, ...]
+    sanctions: tuple[Sanction, ...]
+    stats: Mapping[str, int] = attrs.field(factory=dict, eq=False)
+
+    @property
+    def violations(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.kind == "violation")
+
+    @property
+    def pending(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.kind == "pending")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "ruleset": attrs.asdict(self.ruleset),
+            "findings": [f.as_dict() for f in self.findings],
+            "sanctions": [s.as_dict() for s in self.sanctions],
+        }

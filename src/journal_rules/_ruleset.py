@@ -1,13 +1,16 @@
 """Rulesets: YAML files of policy, loaded into typed data and validated eagerly.
 
-A ruleset carries its metadata (id, edition, approving order, dates in force), the core policy
-(roles, permissions, lifecycle, visas, mark rules) and, through later sections, the rules the
-engine evaluates. Every error is reported at once with file, line, field and a suggestion.
+A ruleset carries its metadata (id, edition, approving order, dates in force, ``extends``), the
+core policy (roles, permissions, lifecycle, visas, mark rules), the calendar, named parameters and
+the rules the engine evaluates. Loading structures the file section by section and rule by rule,
+then runs every semantic check on whatever structured, so that every error is reported at once
+with file, line, field and the nearest valid name.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from datetime import date
 from importlib import resources
@@ -16,11 +19,14 @@ from typing import Any
 
 import attrs
 
-from ._convert import converter, problems_of, register_aliases
+from ._actions import ACTIONS, SCOPES
+from ._convert import FieldError, converter, problems_of, register_aliases
 from ._decision import Messages, RulesetRef
-from ._errors import InvalidInput, Problem
+from ._errors import InvalidInput, Problem, suggest
 from ._grading._policy import Grading
 from ._policy import Lifecycle, MarkRules, Permission, Policy, ReasonRule, Transition, Visas
+from ._rules._calendar import WEEKDAYS, CalendarSpec
+from ._rules._kinds import RULE_KINDS, Rule, RuleBase, RuleContext, rule_problems
 from ._storage import canonical_json
 from ._yaml import LocatedYaml, load_located, read_located
 
@@ -42,12 +48,26 @@ class InForce:
 
 @attrs.frozen
 class RulesetMeta:
+    """Who approved the ruleset and when it holds; ``behavioural_clauses`` are the SOP clauses
+    that prescribe behaviour, which ``rules coverage`` expects rules and test cases for."""
+
     id: str
     title: Messages
     edition: str
     approved_by: ApprovingOrder
     in_force: InForce
     extends: str | None = None
+    behavioural_clauses: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class Parameter:
+    """A named choice of the ruleset (where the SOP is ambiguous or a number may change): its
+    value, why that default, and the clauses it concerns. Rules refer to it as ``$name``."""
+
+    value: Any
+    doc: str
+    clauses: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -62,6 +82,9 @@ class RulesetDocument:
     marks: MarkRules
     reasons: ReasonRule
     unknown_actor: Messages
+    calendar: CalendarSpec = attrs.field(factory=CalendarSpec)
+    parameters: Mapping[str, Parameter] = attrs.field(factory=dict)
+    rules: tuple[Rule, ...] = ()
     grading: Grading | None = None
 
 
@@ -73,6 +96,9 @@ class Ruleset:
     policy: Policy
     content_hash: str
     source: str
+    calendar: CalendarSpec = attrs.field(factory=CalendarSpec)
+    parameters: Mapping[str, Parameter] = attrs.field(factory=dict)
+    rules: tuple[Rule, ...] = ()
     grading: Grading | None = None
 
     @property
@@ -83,6 +109,17 @@ class Ruleset:
     def ref(self) -> RulesetRef:
         return RulesetRef(self.meta.id, self.meta.edition, self.content_hash)
 
+    def rule(self, rule_id: str) -> Rule:
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        raise KeyError(rule_id)
+
+
+def _ruleset_of(doc: RulesetDocument, digest: str, source: str) -> Ruleset:
+    return Ruleset(doc.ruleset, _policy_of(doc), digest, source, calendar=doc.calendar,
+                   parameters=doc.parameters, rules=doc.rules, grading=doc.grading)
+
 
 def _policy_of(doc: RulesetDocument) -> Policy:
     return Policy(roles=doc.roles, permissions=doc.permissions, lifecycle=doc.lifecycle,
@@ -90,23 +127,297 @@ def _policy_of(doc: RulesetDocument) -> Policy:
                   unknown_actor=doc.unknown_actor)
 
 
-def ruleset_from_located(located: LocatedYaml) -> Ruleset:
-    """Structure and validate parsed YAML; every problem at once, each with its line."""
+# --- structuring: a strict converter for files --------------------------------------------------
+
+_files = converter.copy()
+
+
+def _strict_int(value: Any, _: type) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"expected a whole number, got {value!r}")
+    return value
+
+
+def _strict_bool(value: Any, _: type) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false, got {value!r}")
+    return value
+
+
+def _structure_rule(value: Any, _: Any) -> RuleBase:
+    if not isinstance(value, Mapping):
+        raise ValueError(f"a rule is a mapping, got {value!r}")
+    kind = value.get("kind")
+    if kind is None:
+        raise FieldError("required field is missing", "kind")
+    cls = RULE_KINDS.get(str(kind))
+    if cls is None:
+        raise FieldError(f"unknown rule kind {kind!r}; one of: {', '.join(sorted(RULE_KINDS))}",
+                         "kind", suggest(str(kind), set(RULE_KINDS)))
+    rule: RuleBase = _files.structure(value, cls)
+    return rule
+
+
+_files.register_structure_hook(int, _strict_int)
+_files.register_structure_hook(bool, _strict_bool)
+_files.register_structure_hook(Rule, _structure_rule)
+
+
+# --- extends -------------------------------------------------------------------------------------
+
+class _Layers:
+    """Where each value of a merged ruleset came from: the extending file first, then its bases.
+
+    ``rule_maps[n]`` maps a rule's index in the merged list to its index in layer ``n``'s file.
+    """
+
+    def __init__(self, located: LocatedYaml) -> None:
+        self.layers: list[tuple[LocatedYaml, dict[int, int]]] = [(located, {})]
+
+    @property
+    def file(self) -> str:
+        return self.layers[0][0].file
+
+    def locate(self, problems: list[Problem]) -> list[Problem]:
+        out: list[Problem] = []
+        for p in problems:
+            file, line = self._where(p.path)
+            out.append(Problem(p.message, path=p.path, file=p.file or file,
+                               line=p.line if p.line is not None else line, row=p.row,
+                               column=p.column, suggestion=p.suggestion))
+        return out
+
+    def _where(self, path: str) -> tuple[str, int | None]:
+        for located, rule_map in self.layers:
+            local = path
+            match = re.match(r"rules\[(\d+)\](.*)", path)
+            if match and rule_map:
+                index = rule_map.get(int(match.group(1)))
+                if index is None:
+                    continue
+                local = f"rules[{index}]{match.group(2)}"
+            probe = local
+            while probe:
+                if probe in located.lines:
+                    return located.file, located.lines[probe]
+                cut = max(probe.rfind("."), probe.rfind("["))
+                probe = probe[:cut] if cut > 0 else ""
+        first = self.layers[0][0]
+        return first.file, first.lines.get("")
+
+
+def _deep_merge(base: Any, override: Any) -> Any:
+    if isinstance(base, dict) and isinstance(override, dict):
+        merged = dict(base)
+        for key, value in override.items():
+            if key == "rules" and isinstance(value, list) and isinstance(base.get(key), list):
+                merged[key] = _merge_rules(base[key], value)[0]
+            else:
+                merged[key] = _deep_merge(base.get(key), value) if key in base else value
+        return merged
+    return override
+
+
+def _merge_rules(base: list[Any], override: list[Any]) -> tuple[list[Any], dict[int, int],
+                                                                  dict[int, int]]:
+    """Merge rules by id; return the list and, per merged index, the index in base / override."""
+    merged = list(base)
+    from_base = {i: i for i in range(len(base))}
+    from_override: dict[int, int] = {}
+    index_of = {r.get("id"): i for i, r in enumerate(base) if isinstance(r, dict)}
+    for j, rule in enumerate(override):
+        rid = rule.get("id") if isinstance(rule, dict) else None
+        if rid is not None and rid in index_of:
+            i = index_of[rid]
+            merged[i] = _deep_merge(base[i], rule)
+            from_override[i] = j
+        else:
+            from_override[len(merged)] = j
+            merged.append(rule)
+    return merged, from_base, from_override
+
+
+def _find_base(name: str, located: LocatedYaml) -> Path | None:
+    here = Path(located.file).parent
+    candidates = [here / name, here / f"{name}.yaml"]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate.resolve()
+    bundled = bundled_rulesets().get(name)
+    return None if bundled is None else bundled.resolve()
+
+
+def _resolve(located: LocatedYaml, chain: tuple[str, ...]) -> tuple[Any, _Layers]:
+    """The file's data with its bases merged in (recursively), and where each value came from."""
+    layers = _Layers(located)
     data = located.data
-    if not isinstance(data, dict):
+    meta = data.get("ruleset") if isinstance(data, dict) else None
+    base_name = meta.get("extends") if isinstance(meta, dict) else None
+    if not base_name:
+        return data, layers
+    path = _find_base(str(base_name), located)
+    if path is None:
+        raise InvalidInput(located.file, located.locate([Problem(
+            f"unknown base ruleset {base_name!r}: no such file beside this one and no bundled "
+            "ruleset of that name", path="ruleset.extends",
+            suggestion=suggest(str(base_name), set(bundled_rulesets())))]))
+    if str(path) in chain:
+        cycle = " -> ".join([*chain, str(path)])
+        raise InvalidInput(located.file, located.locate([Problem(
+            f"extends forms a cycle: {cycle}", path="ruleset.extends")]))
+    base_located = read_located(path)
+    base_data, base_layers = _resolve(base_located, (*chain, str(path)))
+    if not isinstance(base_data, dict):
+        raise InvalidInput(str(path), [Problem("a ruleset is a mapping", file=str(path))])
+    merged = _deep_merge(base_data, data)
+    rule_maps: tuple[dict[int, int], dict[int, int]] = ({}, {})
+    if isinstance(base_data.get("rules"), list) and isinstance(data.get("rules"), list):
+        _, from_base, from_override = _merge_rules(base_data["rules"], data["rules"])
+        rule_maps = (from_override, from_base)
+    elif isinstance(base_data.get("rules"), list):
+        rule_maps = ({-1: -1}, {i: i for i in range(len(base_data["rules"]))})
+    layers.layers = [(located, rule_maps[0])]
+    for base_loc, base_map in base_layers.layers:
+        composed = {m: base_map.get(b, b) if base_map else b for m, b in rule_maps[1].items()}
+        layers.layers.append((base_loc, composed))
+    return merged, layers
+
+
+# --- parameters ----------------------------------------------------------------------------------
+
+_REF = re.compile(r"^\$([A-Za-z_][A-Za-z0-9_]*)$")
+
+
+def _substitute(value: Any, params: Mapping[str, Any], path: str,
+                problems: list[Problem]) -> Any:
+    if isinstance(value, str):
+        match = _REF.match(value)
+        if match is None:
+            return value
+        name = match.group(1)
+        param = params.get(name)
+        if not isinstance(param, dict) or "value" not in param:
+            problems.append(Problem(f"unknown parameter ${name}", path=path,
+                                    suggestion=suggest(name, set(params))))
+            return value
+        return param["value"]
+    if isinstance(value, dict):
+        return {k: _substitute(v, params, f"{path}.{k}" if path else str(k), problems)
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [_substitute(v, params, f"{path}[{i}]", problems) for i, v in enumerate(value)]
+    return value
+
+
+# --- loading -------------------------------------------------------------------------------------
+
+def ruleset_from_located(located: LocatedYaml, _chain: tuple[str, ...] = ()) -> Ruleset:
+    """Structure and validate parsed YAML; every problem at once, each with its file and line."""
+    if not isinstance(located.data, dict):
         raise InvalidInput(located.file, located.locate([Problem("a ruleset is a mapping")]))
-    try:
-        doc = converter.structure(data, RulesetDocument)
-    except Exception as exc:
-        raise InvalidInput(located.file, located.locate(problems_of(exc))) from None
-    policy = _policy_of(doc)
-    problems = policy.problems()
-    if doc.grading is not None:
-        problems += doc.grading.problems(doc.roles, doc.marks.codes)
+    chain = _chain or (str(Path(located.file).resolve()),)
+    data, layers = _resolve(located, chain)
+    problems: list[Problem] = []
+    raw_params = data.get("parameters") or {}
+    params = raw_params if isinstance(raw_params, dict) else {}
+    data = {k: v if k == "parameters" else _substitute(v, params, str(k), problems)
+            for k, v in data.items()}
+
+    fields = {a.name: a for a in attrs.fields(attrs.resolve_types(RulesetDocument))}
+    values: dict[str, Any] = {}
+    for key in data:
+        if key not in fields:
+            problems.append(Problem(f"unknown section {key!r}", path=str(key),
+                                    suggestion=suggest(str(key), set(fields))))
+    for name, field in fields.items():
+        if name not in data:
+            if field.default is attrs.NOTHING:
+                problems.append(Problem(f"required section {name!r} is missing", path=""))
+            continue
+        if name == "rules":
+            values[name] = _structure_rules(data[name], problems)
+            continue
+        try:
+            values[name] = _files.structure(data[name], field.type or object)
+        except Exception as exc:
+            problems.extend(problems_of(exc, name))
+
+    policy_sections = ("roles", "permissions", "lifecycle", "visas", "marks", "reasons",
+                       "unknown_actor")
+    roles = set(values.get("roles", {}))
+    if all(s in values for s in policy_sections):
+        problems.extend(Policy(**{s: values[s] for s in policy_sections}).problems())
+    problems.extend(_rules_problems(values.get("rules", ()), data.get("rules"), roles,
+                                    "roles" in values))
+    grading = values.get("grading")
+    if grading is not None and "roles" in values and "marks" in values:
+        problems.extend(grading.problems(values["roles"], values["marks"].codes))
+    if "calendar" in values:
+        problems.extend(_calendar_problems(values["calendar"]))
     if problems:
-        raise InvalidInput(located.file, located.locate(problems))
+        raise InvalidInput(layers.file, layers.locate(problems))
+    doc = RulesetDocument(**values)
     digest = hashlib.sha256(canonical_json(_jsonable(data)).encode("utf-8")).hexdigest()
-    return Ruleset(doc.ruleset, policy, digest, located.file, grading=doc.grading)
+    return _ruleset_of(doc, digest, located.file)
+
+
+def _structure_rules(raw: Any, problems: list[Problem]) -> tuple[Rule, ...]:
+    if not isinstance(raw, list):
+        problems.append(Problem("rules is a list of rules", path="rules"))
+        return ()
+    out: list[Rule] = []
+    for i, item in enumerate(raw):
+        try:
+            out.append(_files.structure(item, Rule))  # type: ignore[arg-type]
+        except Exception as exc:
+            problems.extend(problems_of(exc, f"rules[{i}]"))
+    return tuple(out)
+
+
+def _rules_problems(rules: tuple[Rule, ...], raw: Any, roles: set[str],
+                    roles_known: bool) -> list[Problem]:
+    out: list[Problem] = []
+    index = {r.get("id"): i for i, r in enumerate(raw or []) if isinstance(r, dict)}
+    ids = [r.id for r in rules]
+    context = RuleContext(frozenset(roles) if roles_known else frozenset(),
+                          frozenset(SCOPES), frozenset(ids), frozenset(ACTIONS))
+    seen: set[str] = set()
+    for rule in rules:
+        prefix = f"rules[{index.get(rule.id, 0)}]"
+        if rule.id in seen:
+            out.append(Problem(f"rule id {rule.id!r} is used twice", path=f"{prefix}.id"))
+        seen.add(rule.id)
+        for p in rule_problems(rule, context):
+            if not roles_known and p.message.startswith("unknown role"):
+                continue
+            out.append(Problem(p.message, path=f"{prefix}.{p.path}" if p.path else prefix,
+                               suggestion=p.suggestion))
+    return out
+
+
+def _calendar_problems(spec: CalendarSpec) -> list[Problem]:
+    out: list[Problem] = []
+    for i, day in enumerate(spec.weekend):
+        if day not in WEEKDAYS:
+            out.append(Problem(f"unknown weekday {day!r}", path=f"calendar.weekend[{i}]",
+                               suggestion=suggest(day, set(WEEKDAYS))))
+    if spec.days not in ("calendar", "working"):
+        out.append(Problem(f"days is calendar or working, not {spec.days!r}",
+                           path="calendar.days"))
+    if not re.fullmatch(r"[+-]\d{2}:\d{2}", spec.utc_offset):
+        out.append(Problem(f"utc_offset {spec.utc_offset!r} is not like +05:00",
+                           path="calendar.utc_offset"))
+    if not re.fullmatch(r"\d{2}-\d{2}", spec.academic_year_starts):
+        out.append(Problem("academic_year_starts is MM-DD", path="calendar.academic_year_starts"))
+    if spec.country is not None:
+        import holidays  # noqa: PLC0415 - only to validate the country code
+
+        if spec.country not in holidays.list_supported_countries():
+            out.append(Problem(f"the holidays package knows no country {spec.country!r}",
+                               path="calendar.country",
+                               suggestion=suggest(spec.country,
+                                                  set(holidays.list_supported_countries()))))
+    return out
 
 
 def _jsonable(value: Any) -> Any:

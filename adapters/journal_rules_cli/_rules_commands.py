@@ -1,0 +1,218 @@
+"""``journal-rules rules ...`` and ``journal-rules audit``: the policy author's tools."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+import journal_rules as jr
+
+rules_app = typer.Typer(help="Policy author's tools: lint, test, explain, coverage, schema.",
+                        no_args_is_help=True)
+
+RulesetOption = Annotated[Path | None, typer.Option(
+    "--ruleset", help="The ruleset file (default: the bundled KazNMU SOP ruleset).")]
+LangOption = Annotated[str, typer.Option("--lang", help="Language of messages: ru, kk or en.")]
+DEFAULT_TESTS = Path("rulesets/tests")
+
+
+def _ruleset(path: Path | None) -> jr.Ruleset:
+    return jr.default_ruleset() if path is None else jr.load_ruleset(path)
+
+
+def _lang(value: str) -> jr.Language:
+    if value not in jr.LANGUAGES:
+        raise jr.InvalidInput("--lang", [jr.Problem(f"unknown language {value!r}; one of "
+                                                    "ru, kk, en")])
+    lang: jr.Language = value
+    return lang
+
+
+@rules_app.command("lint")
+def lint(file: Annotated[Path, typer.Argument(help="The ruleset file to check.")]) -> None:
+    """Check a ruleset; print every problem as file:line and exit 1 if there are any."""
+    try:
+        ruleset = jr.load_ruleset(file)
+    except jr.InvalidInput as exc:
+        for problem in exc.problems:
+            typer.echo(str(problem))
+        typer.echo(f"{len(exc.problems)} problem(s)")
+        raise typer.Exit(1) from None
+    typer.echo(f"{file}: ok ({ruleset.meta.id}, edition {ruleset.meta.edition}, "
+               f"{len(ruleset.rules)} rules, sha256 {ruleset.content_hash[:12]})")
+
+
+@rules_app.command("test")
+def run_tests(path: Annotated[Path, typer.Argument(help="A test-case file or a folder of them.")]
+         = DEFAULT_TESTS,
+         verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
+    """Run ruleset test cases; print each failure and `N passed, N failed`; exit 1 on failure."""
+    results = jr.run_ruleset_tests(path)
+    for r in results:
+        if not r.passed:
+            typer.echo(f"FAIL {r.file}: {r.name}")
+            for failure in r.failures:
+                typer.echo(f"    {failure}")
+        elif verbose:
+            typer.echo(f"ok   {r.file}: {r.name}")
+    typer.echo(jr.ruleset_test_summary(results))
+    if any(not r.passed for r in results):
+        raise typer.Exit(1)
+
+
+@rules_app.command("coverage")
+def coverage(ruleset: RulesetOption = None,
+             tests: Annotated[Path, typer.Option("--tests", help="Test cases folder.")]
+             = DEFAULT_TESTS) -> None:
+    """SOP clause -> rules -> test cases; exit 1 if a behavioural clause has no rule or test."""
+    loaded = _ruleset(ruleset)
+    results = jr.run_ruleset_tests(tests) if tests.exists() else []
+    rows = jr.ruleset_coverage(loaded, results)
+    uncovered = [row for row in rows if row.behavioural and not row.covered]
+    for row in rows:
+        mark = "ok " if row.covered else ("MISSING" if row.behavioural else "-  ")
+        typer.echo(f"{mark:8}{row.clause:14}rules: {', '.join(row.rules) or '-'}")
+        typer.echo(f"{'':22}cases: {len(row.cases)}"
+                   + (f" ({'; '.join(row.cases[:2])}{' ...' if len(row.cases) > 2 else ''})"
+                      if row.cases else ""))
+    behavioural = [row for row in rows if row.behavioural]
+    typer.echo(f"{len(behavioural) - len(uncovered)}/{len(behavioural)} behavioural clauses "
+               "covered")
+    if uncovered:
+        typer.echo("uncovered: " + ", ".join(row.clause for row in uncovered))
+        raise typer.Exit(1)
+
+
+@rules_app.command("schema")
+def schema() -> None:
+    """Print the JSON Schema of the ruleset format."""
+    typer.echo(json.dumps(jr.ruleset_json_schema(), ensure_ascii=False, indent=2))
+
+
+@rules_app.command("explain")
+def explain(
+    *,
+    store: Annotated[str | None, typer.Option("--store", help="Explain an audit of this store.")]
+    = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="The audit date (YYYY-MM-DD).")]
+    = None,
+    case: Annotated[Path | None, typer.Option("--case", help="Explain a test-case file.")]
+    = None,
+    rule: Annotated[str | None, typer.Option("--rule", help="Only this rule id.")] = None,
+    journal: Annotated[str | None, typer.Option("--journal", help="Only this journal.")] = None,
+    ruleset: RulesetOption = None,
+    lang: LangOption = "en",
+) -> None:
+    """Why a finding or a refusal happened: rule, clauses, facts, the rule's settings."""
+    language = _lang(lang)
+    if case is not None:
+        for result in jr.run_ruleset_tests(case):
+            typer.echo(f"== {result.name}")
+            for refusal in result.refusals:
+                if rule in (None, refusal.rule_id):
+                    _explain_refusal(refusal, language)
+            if result.report is not None:
+                _explain_report(result.report, None, rule, journal, language)
+        return
+    if store is None or as_of is None:
+        raise jr.InvalidInput("explain", [jr.Problem("give --store and --as-of, or --case")])
+    loaded = _ruleset(ruleset)
+    opened = jr.open_store(store)
+    try:
+        report = jr.audit(opened, loaded, _date(as_of))
+    finally:
+        opened.close()
+    _explain_report(report, loaded, rule, journal, language)
+
+
+def _explain_refusal(refusal: jr.Refusal, lang: jr.Language) -> None:
+    typer.echo(f"refused by [{refusal.rule_id}] ({', '.join(refusal.clauses)})")
+    typer.echo(f"  {refusal.message(lang)}")
+    typer.echo(f"  facts: {json.dumps(refusal.as_dict()['facts'], ensure_ascii=False)}")
+    if refusal.ruleset is not None:
+        typer.echo(f"  ruleset: {refusal.ruleset.id} edition {refusal.ruleset.edition} "
+                   f"sha256 {refusal.ruleset.content_hash[:12]}")
+
+
+def _explain_report(report: jr.AuditReport, ruleset: jr.Ruleset | None, rule: str | None,
+                    journal: str | None, lang: jr.Language) -> None:
+    for f in report.findings:
+        if rule not in (None, f.rule_id) or journal not in (None, f.journal):
+            continue
+        typer.echo(f"[{f.rule_id}] ({', '.join(f.clauses)}) {f.kind}, {f.severity}: "
+                   f"{f.subject_kind} {f.subject}")
+        typer.echo(f"  {f.message(lang)}")
+        typer.echo(f"  facts: {json.dumps(f.as_dict()['facts'], ensure_ascii=False)}")
+        typer.echo(f"  responsible: {', '.join(f.responsible) or '-'} "
+                   f"(roles: {', '.join(f.responsible_roles) or '-'}); due: {f.due or '-'}")
+        if ruleset is not None:
+            settings = ruleset.rule(f.rule_id).parameters()
+            typer.echo(f"  rule: {json.dumps(_plain(settings), ensure_ascii=False)}")
+        typer.echo(f"  ruleset: {report.ruleset.id} edition {report.ruleset.edition} "
+                   f"sha256 {report.ruleset.content_hash[:12]}")
+    for s in report.sanctions:
+        if rule not in (None, s.rule_id):
+            continue
+        typer.echo(f"[{s.rule_id}] ({', '.join(s.clauses)}) sanction {s.sanction} for "
+                   f"{s.against} {s.subject}: {s.message(lang)}")
+        typer.echo(f"  counted ({s.count}): {', '.join(s.counted)}")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise jr.InvalidInput("--as-of", [jr.Problem(f"not a date (YYYY-MM-DD): {text!r}")]
+                              ) from None
+
+
+def audit_command(
+    *,
+    store: Annotated[str | None, typer.Option("--store", help="Store URL.")] = None,
+    as_of: Annotated[str, typer.Option("--as-of", help="Audit as of this date (YYYY-MM-DD).")]
+    = "",
+    ruleset: RulesetOption = None,
+    output: Annotated[str, typer.Option("--format", help="text or json")] = "text",
+    lang: LangOption = "en",
+) -> None:
+    """Audit a store as of a date: findings, pending obligations and sanctions."""
+    language = _lang(lang)
+    if not as_of:
+        raise jr.InvalidInput("audit", [jr.Problem("--as-of is required", path="--as-of")])
+    loaded = _ruleset(ruleset)
+    opened = jr.open_store(store)
+    try:
+        report = jr.audit(opened, loaded, _date(as_of))
+    finally:
+        opened.close()
+    if output == "json":
+        typer.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        return
+    if output != "text":
+        raise jr.InvalidInput("--format", [jr.Problem(f"unknown format {output!r}; text or "
+                                                      "json")])
+    typer.echo(f"Audit as of {report.as_of} under {report.ruleset.id} edition "
+               f"{report.ruleset.edition} (sha256 {report.ruleset.content_hash[:12]})")
+    for f in report.findings:
+        due = f" due {f.due}" if f.due else ""
+        who = f" -> {', '.join(f.responsible)}" if f.responsible else ""
+        typer.echo(f"{f.kind:9} [{f.rule_id}] ({', '.join(f.clauses)}){due}{who}: "
+                   f"{f.message(language)}")
+    for s in report.sanctions:
+        typer.echo(f"sanction  [{s.rule_id}] ({', '.join(s.clauses)}): {s.message(language)}")
+    typer.echo(f"{len(report.violations)} violation(s), {len(report.pending)} pending, "
+               f"{len(report.sanctions)} sanction(s)")

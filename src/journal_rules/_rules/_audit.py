@@ -1,0 +1,205 @@
+"""The audit: findings, pending obligations and sanctions over a store, as of a date.
+
+Deterministic for a given log and ``as_of``: only events recorded by the end of ``as_of`` (in the
+university's time) are read, journals are taken in id order, facts carry stable ids, and findings
+are sorted. One engine session per journal (and per group of registry facts) keeps sessions small.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from journal_rules._decision import AuditReport, Finding, Messages, Sanction
+from journal_rules._journal import JournalState
+from journal_rules._model import Term
+from journal_rules._ruleset import Ruleset
+from journal_rules._storage import Storage
+
+from ._calendar import Calendar
+from ._engine import CompiledRules, Firing, compiled_for
+from ._facts import (
+    JOURNAL_KINDS,
+    Fact,
+    JournalView,
+    World,
+    journal_facts,
+    read_world,
+    registry_facts,
+)
+from ._kinds import LadderRule, RuleBase
+
+
+def engine_for(ruleset: Ruleset) -> CompiledRules:
+    """The compiled host of a ruleset (one per content hash)."""
+    def build() -> dict[tuple[str, str], Any]:
+        return {(rule.id, outcome): cond for rule in ruleset.rules
+                for outcome, cond in rule.conditions().items()}
+    return compiled_for(ruleset.content_hash, build)
+
+
+def audit(store: Storage, ruleset: Ruleset, as_of: date) -> AuditReport:
+    """Audit ``store`` as of the end of ``as_of`` under ``ruleset``."""
+    calendar = Calendar(ruleset.calendar)
+    world = read_world(store, as_of, calendar)
+    engine = engine_for(ruleset)
+    journal_rules = [r for r in ruleset.rules if isinstance(r, JOURNAL_KINDS)]
+    findings: list[Finding] = []
+    for view in world.journals.values():
+        pairs = journal_facts(journal_rules, view, world, ruleset.policy)
+        findings.extend(_findings(engine, ruleset, pairs, world, view))
+    for rule in ruleset.rules:
+        if isinstance(rule, (*JOURNAL_KINDS, LadderRule)):
+            continue
+        pairs = [(rule, f) for f in registry_facts(rule, world)]
+        findings.extend(_findings(engine, ruleset, pairs, world, None))
+    order = {r.id: i for i, r in enumerate(ruleset.rules)}
+    findings.sort(key=lambda f: (order[f.rule_id], f.subject, f.control or "",
+                                 f.due or date.min, f.id))
+    sanctions: list[Sanction] = []
+    for rule in ruleset.rules:
+        if isinstance(rule, LadderRule):
+            sanctions.extend(_ladder(engine, ruleset, rule, world, findings))
+    stats = dict(engine.stats)
+    return AuditReport(as_of, ruleset.ref, tuple(findings), tuple(sanctions), stats)
+
+
+def _findings(engine: CompiledRules, ruleset: Ruleset, pairs: Sequence[tuple[RuleBase, Fact]],
+              world: World, view: JournalView | None) -> list[Finding]:
+    if not pairs:
+        return []
+    by_id = {f.data["id"]: (rule, f) for rule, f in pairs}
+    out: list[Finding] = []
+    for firing in engine.evaluate([f.data for _, f in pairs]):
+        rule, fact = by_id[firing.fact_id]
+        out.append(make_finding(ruleset, rule, fact, firing, world=world, view=view))
+    return out
+
+
+def make_finding(ruleset: Ruleset, rule: RuleBase, fact: Fact, firing: Firing, *, world: World,
+                 view: JournalView | None) -> Finding:
+    pending = firing.outcome == "pending"
+    messages = rule.pending if pending and rule.pending is not None else rule.messages
+    people, roles = responsible(ruleset, rule, world, view, fact)
+    return Finding(
+        rule_id=rule.id, clauses=rule.clauses, kind="pending" if pending else "violation",
+        severity="info" if pending else rule.severity, subject_kind=fact.subject_kind,
+        subject=fact.subject, facts=dict(fact.show), messages=messages, responsible=people,
+        responsible_roles=roles, due=fact.due, journal=fact.journal, control=fact.control,
+        department=fact.department, person=fact.person, ruleset=ruleset.ref)
+
+
+def responsible(ruleset: Ruleset, rule: RuleBase, world: World, view: JournalView | None,
+                fact: Fact) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The people who hold each responsible role within its scope, for this finding."""
+    from journal_rules._commands import CloseJournal  # noqa: PLC0415
+    from journal_rules._guard import GuardContext, _in_scope  # noqa: PLC0415
+
+    directory = world.directory
+    people: list[str] = []
+    roles: list[str] = []
+    for r in rule.responsible:
+        roles.append(r.role)
+        holders = sorted((p for p in directory.people.values() if r.role in p.roles),
+                         key=lambda p: p.id)
+        for person in holders:
+            if r.scope == "any":
+                ok = True
+            elif view is None:
+                ok = fact.department is None or fact.department in person.units
+            else:
+                state = JournalState(ruleset.policy.lifecycle)
+                state.spec = view.spec
+                on = fact.on or world.as_of
+                context = GuardContext(person.id, person, CloseJournal(view.spec.id, ""),
+                                       "close", on, datetime.combine(on, datetime.min.time()),
+                                       directory, state)
+                ok = _in_scope(r.scope, person, context)
+            if ok and person.id not in people:
+                people.append(person.id)
+    return tuple(people), tuple(roles)
+
+
+def _period(rule: LadderRule, world: World) -> tuple[date, date, str]:
+    as_of = world.as_of
+    if rule.period == "term":
+        terms = [t for t in world.directory.terms.values() if t.starts <= as_of]
+        term: Term | None = max(terms, key=lambda t: t.starts) if terms else None
+        if term is not None:
+            return term.starts, as_of, term.id
+    if rule.period == "all":
+        return date.min, as_of, "all"
+    start = world.calendar.year_start(as_of)
+    return start, as_of, f"{start.year}-{start.year + 1}"
+
+
+def _ladder(engine: CompiledRules, ruleset: Ruleset, rule: LadderRule, world: World,
+            findings: Sequence[Finding]) -> list[Sanction]:
+    since, until, label = _period(rule, world)
+    counted: dict[str, list[str]] = defaultdict(list)
+    if rule.counts.reopenings:
+        for view in world.journals.values():
+            for control, evs in view.by_control.items():
+                for e in evs:
+                    if e.type != "journal_reopened" or not since <= e.day <= until:
+                        continue
+                    ref = f"reopened:{view.spec.id}:{control}:{e.day.isoformat()}"
+                    for subject in _against(rule, view, control, e.position):
+                        counted[subject].append(ref)
+    if rule.counts.rules:
+        wanted = set(rule.counts.rules)
+        for f in findings:
+            if f.kind != "violation" or f.rule_id not in wanted:
+                continue
+            when = f.due or world.as_of
+            if not since <= when <= until:
+                continue
+            if rule.against == "department" and f.department:
+                counted[f.department].append(f.id)
+            elif rule.against == "teacher" and f.journal in world.journals:
+                for t in world.journals[f.journal].spec.teachers:
+                    counted[t].append(f.id)
+    if not counted:
+        return []
+    facts = [{"id": f"{rule.id}|{subject}", "rule": rule.id, "count": len(items)}
+             for subject, items in sorted(counted.items())]
+    out: list[Sanction] = []
+    for firing in engine.evaluate(facts):
+        subject = firing.fact_id.split("|", 1)[1]
+        step = rule.steps[int(firing.outcome.removeprefix("step"))]
+        items = counted[subject]
+        show = {"subject": subject, "count": len(items), "period": label,
+                "sanction": step.sanction, "against": rule.against,
+                "step": f"{step.min}..{'' if step.max is None else step.max}"}
+        people = _people_for(rule, subject, world)
+        out.append(Sanction(rule.id, rule.clauses, rule.against, subject, len(items),
+                            step.sanction, step.messages, rule.messages, show, tuple(items),
+                            people, ruleset.ref))
+    return out
+
+
+def _against(rule: LadderRule, view: JournalView, control: str, position: int) -> list[str]:
+    if rule.against == "department":
+        return [view.department] if view.department else []
+    notes = [e for e in view.by_control.get(control, [])
+             if e.type == "note_submitted" and e.position < position]
+    if notes:
+        return [notes[-1].actor]
+    return list(view.spec.teachers)
+
+
+def _people_for(rule: LadderRule, subject: str, world: World) -> tuple[str, ...]:
+    if rule.against == "teacher":
+        return (subject,)
+    roles = {r.role for r in rule.responsible}
+    return tuple(sorted(p.id for p in world.directory.people.values()
+                        if subject in p.units and not roles.isdisjoint(p.roles))) or ()
+
+
+def sanction_names(rule: LadderRule) -> dict[str, Messages]:
+    return {s.sanction: s.messages for s in rule.steps}
+
+
+_ = timedelta

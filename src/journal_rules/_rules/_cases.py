@@ -1,0 +1,296 @@
+"""Ruleset test cases: YAML files of steps (commands through the guarded gradebook, or raw events
+recorded behind its back), an as-of date, and the findings, sanctions or refusals expected.
+
+A case may carry a ``table``: ``columns`` and ``rows``; each row is run as its own case with
+``{column}`` replaced in every text of the case (a text that is exactly ``{column}`` takes the
+row's value with its type). See docs/policy-authors.md for the format.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from journal_rules._clock import ManualClock
+from journal_rules._commands import (
+    ApproveNote,
+    AssignPlanUploaders,
+    CloseJournal,
+    CorrectMark,
+    EnterMarks,
+    FormGradeSheet,
+    GiveVisa,
+    HoldClass,
+    HoldControl,
+    IssueLogin,
+    LoadCalendarPlan,
+    LoadContingent,
+    LoadCurriculum,
+    OpenJournal,
+    RecordBackup,
+    RegisterOrgUnits,
+    RegisterPeople,
+    RegisterSubstitution,
+    RejectNote,
+    Reopen,
+    RequestLogin,
+    SetDeadlineCalendar,
+    SubmitNote,
+)
+from journal_rules._convert import converter
+from journal_rules._decision import AuditReport, Finding, Refusal
+from journal_rules._demo import build_faculty, demo_clock, run_term
+from journal_rules._errors import CommandRefused, InvalidInput, JournalRulesError, Problem
+from journal_rules._events import journal_stream
+from journal_rules._gradebook import Gradebook
+from journal_rules._log import EventLog
+from journal_rules._model import Mark
+from journal_rules._ruleset import Ruleset, default_ruleset, load_ruleset
+from journal_rules._storage import MemoryStore, NewEvent
+from journal_rules._yaml import read_located
+
+from ._audit import audit
+from ._guard import RulesGuard
+
+COMMANDS: dict[str, type[Any]] = {cls.action: cls for cls in (
+    EnterMarks, CorrectMark, HoldClass, HoldControl, CloseJournal, FormGradeSheet, SubmitNote,
+    GiveVisa, ApproveNote, RejectNote, Reopen, OpenJournal, RegisterSubstitution,
+    RegisterOrgUnits, RegisterPeople, LoadContingent, LoadCurriculum, LoadCalendarPlan,
+    AssignPlanUploaders, SetDeadlineCalendar, RequestLogin, IssueLogin, RecordBackup)}
+WORLDS = ("empty", "demo-faculty", "demo-term")
+
+_cases_converter = converter.copy()
+_cases_converter.register_structure_hook(Mark, lambda v, _: v if isinstance(v, Mark)
+                                         else Mark.parse(v))
+
+
+@attrs.frozen
+class CaseResult:
+    file: str
+    name: str
+    passed: bool
+    failures: tuple[str, ...] = ()
+    covers: frozenset[str] = frozenset()
+    report: AuditReport | None = None
+    refusals: tuple[Refusal, ...] = ()
+
+
+def _moment(value: Any) -> datetime:
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _day(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _fill(value: Any, row: Mapping[str, Any]) -> Any:
+    if isinstance(value, str):
+        whole = re.fullmatch(r"\{(\w+)\}", value)
+        if whole and whole.group(1) in row:
+            return row[whole.group(1)]
+        return re.sub(r"\{(\w+)\}", lambda m: str(row.get(m.group(1), m.group(0))), value)
+    if isinstance(value, dict):
+        return {k: _fill(v, row) for k, v in value.items() if k != "table"}
+    if isinstance(value, list):
+        return [_fill(v, row) for v in value]
+    return value
+
+
+def expand(case: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+    """A case, or one case per row of its table."""
+    table = case.get("table")
+    if not table:
+        yield dict(case)
+        return
+    columns = list(table["columns"])
+    for i, row in enumerate(table["rows"], start=1):
+        values = dict(zip(columns, row, strict=True))
+        filled = _fill(case, values)
+        filled["name"] = f"{_fill(case.get('name', 'case'), values)} [row {i}]"
+        yield filled
+
+
+def load_cases(path: Path) -> tuple[Ruleset, str, list[dict[str, Any]]]:
+    located = read_located(path)
+    data = located.data
+    problems: list[Problem] = []
+    if not isinstance(data, dict) or not isinstance(data.get("cases"), list):
+        raise InvalidInput(str(path), located.locate([Problem("a test file maps `cases` to a "
+                                                              "list of cases")]))
+    for key in data:
+        if key not in ("ruleset", "world", "cases"):
+            problems.append(Problem(f"unknown key {key!r}", path=str(key)))
+    world = str(data.get("world", "demo-faculty"))
+    if world not in WORLDS:
+        problems.append(Problem(f"unknown world {world!r}; one of {', '.join(WORLDS)}",
+                                path="world"))
+    if problems:
+        raise InvalidInput(str(path), located.locate(problems))
+    ruleset_path = data.get("ruleset")
+    ruleset = default_ruleset() if not ruleset_path else load_ruleset(
+        (path.parent / str(ruleset_path)).resolve())
+    cases: list[dict[str, Any]] = []
+    for case in data["cases"]:
+        cases.extend(expand(case))
+    return ruleset, world, cases
+
+
+def case_files(path: Path) -> list[Path]:
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*.yaml") if "rulesets" not in p.relative_to(
+            path).parts)
+    return [path]
+
+
+def run_path(path: Path) -> list[CaseResult]:
+    """Run every case of a file, or of every ``*.yaml`` under a folder (``rulesets/`` folders
+    inside it hold rulesets that cases refer to, not cases)."""
+    results: list[CaseResult] = []
+    for file in case_files(path):
+        ruleset, world, cases = load_cases(file)
+        for case in cases:
+            results.append(run_case(ruleset, world, case, str(file)))
+    return results
+
+
+def run_case(ruleset: Ruleset, world: str, case: Mapping[str, Any], file: str) -> CaseResult:
+    name = str(case.get("name", "case"))
+    failures: list[str] = []
+    covers = set(case.get("covers", []))
+    store = MemoryStore()
+    clock = demo_clock()
+    book = Gradebook(store, ruleset.policy, clock=clock, guards=[RulesGuard(ruleset)])
+    if world in ("demo-faculty", "demo-term"):
+        build_faculty(book, clock)
+    if world == "demo-term":
+        run_term(book, clock)
+    refusals: list[Refusal] = []
+    try:
+        for n, step in enumerate(case.get("steps", []), start=1):
+            failures.extend(_step(book, clock, step, n, refusals=refusals, covers=covers))
+    except (JournalRulesError, KeyError, TypeError, ValueError) as exc:
+        failures.append(f"step failed: {exc}")
+    report: AuditReport | None = None
+    expect = case.get("expect") or {}
+    if "as_of" in case:
+        report = audit(store, ruleset, _day(case["as_of"]))
+        failures.extend(_check_report(report, expect, covers))
+    elif expect:
+        failures.append("expectations on findings need an as_of date")
+    return CaseResult(file, name, not failures, tuple(failures), frozenset(covers), report,
+                      tuple(refusals))
+
+
+def _step(book: Gradebook, clock: ManualClock, step: Mapping[str, Any], n: int, *,
+          refusals: list[Refusal], covers: set[str]) -> list[str]:
+    if "at" in step:
+        clock.set(_moment(step["at"]))
+    actor = str(step.get("actor", ""))
+    if "record" in step:
+        raw = step["record"]
+        stream = raw.get("stream") or journal_stream(str(raw["journal"]))
+        occurred = raw.get("occurred_on")
+        EventLog(book.store).append(stream, [NewEvent(
+            str(raw["type"]), actor, clock.now(), None if occurred is None else _day(occurred),
+            raw.get("reason"), _json(dict(raw.get("data", {}))))])
+        book.refresh()
+        return []
+    action = str(step.get("do", ""))
+    cls = COMMANDS.get(action)
+    if cls is None:
+        return [f"step {n}: unknown action {action!r}"]
+    command = _cases_converter.structure(dict(step.get("with", {})), cls)
+    expected = step.get("refused")
+    try:
+        book.execute(actor, command)
+    except CommandRefused as exc:
+        refusals.extend(exc.refusals)
+        ids = {r.rule_id for r in exc.refusals}
+        covers.update(ids)
+        if expected is None or expected is False:
+            return [f"step {n} ({action}) refused unexpectedly: {exc}"]
+        if expected is not True and str(expected) not in ids:
+            return [f"step {n} ({action}) refused by {sorted(ids)}, expected {expected!r}"]
+        return []
+    if expected not in (None, False):
+        covers.add(str(expected))
+        return [f"step {n} ({action}) was allowed; expected refusal by {expected!r}"]
+    return []
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json(v) for v in value]
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return value
+
+
+def _matches(finding: Finding, want: Mapping[str, Any]) -> bool:
+    fields = {"rule": finding.rule_id, "kind": finding.kind, "journal": finding.journal,
+              "control": finding.control, "subject": finding.subject,
+              "person": finding.person, "department": finding.department,
+              "due": None if finding.due is None else finding.due.isoformat(),
+              "severity": finding.severity}
+    for key, value in want.items():
+        if key == "responsible":
+            if str(value) not in finding.responsible:
+                return False
+        elif key not in fields or str(fields[key]) != str(value):
+            return False
+    return True
+
+
+def _want(item: Any) -> dict[str, Any]:
+    return {"rule": item} if isinstance(item, str) else dict(item)
+
+
+def _check_report(report: AuditReport, expect: Mapping[str, Any], covers: set[str]
+                  ) -> list[str]:
+    failures: list[str] = []
+    for item in expect.get("findings", []):
+        want = _want(item)
+        covers.add(str(want.get("rule")))
+        if not any(_matches(f, want) for f in report.findings):
+            got = sorted({f"{f.rule_id}/{f.kind}/{f.subject}/{f.control}"
+                          for f in report.findings if f.rule_id == want.get("rule")})
+            failures.append(f"expected finding {want}; found of that rule: {got or 'none'}")
+    for item in expect.get("absent", []):
+        want = _want(item)
+        covers.add(str(want.get("rule")))
+        hits = [f for f in report.findings if _matches(f, want)]
+        if hits:
+            failures.append(f"expected no finding {want}; found: "
+                            + "; ".join(f.message("en") for f in hits[:3]))
+    for item in expect.get("sanctions", []):
+        want = dict(item)
+        covers.add(str(want.get("rule")))
+        if not any(all(str(_sanction_field(s, k)) == str(v) for k, v in want.items())
+                   for s in report.sanctions):
+            got = [f"{s.rule_id}/{s.subject}/{s.count}/{s.sanction}" for s in report.sanctions]
+            failures.append(f"expected sanction {want}; found: {got or 'none'}")
+    for item in expect.get("no_sanctions", []):
+        want = _want(item)
+        covers.add(str(want.get("rule")))
+        if any(all(str(_sanction_field(s, k)) == str(v) for k, v in want.items())
+               for s in report.sanctions):
+            failures.append(f"expected no sanction {want}")
+    return failures
+
+
+def _sanction_field(s: Any, key: str) -> Any:
+    return {"rule": s.rule_id, "subject": s.subject, "count": s.count, "sanction": s.sanction,
+            "against": s.against}.get(key)
+
+
+def summary(results: Sequence[CaseResult]) -> str:
+    passed = sum(1 for r in results if r.passed)
+    return f"{passed} passed, {len(results) - passed} failed"

@@ -1,0 +1,216 @@
+"""The only module that touches durable_rules: compiles rule conditions into one host per ruleset
+and evaluates facts in small sessions.
+
+The measured defects of durable_rules 2.0.28 and how each is contained here:
+
+- A fact that matches no rule raises ``MessageNotHandledException`` and is not stored: every
+  session has a catch-all rule (``_seen``) that matches every fact we post, so nothing goes
+  unhandled, and the engine checks that every fact posted was seen.
+- An identical fact asserted twice raises ``MessageObservedException``, and fact identity is a
+  32-bit hash that collides in big sessions: every fact carries an explicit unique id, sessions
+  hold at most ``SESSION_LIMIT`` facts (callers use one per journal or person), facts are asserted
+  one at a time, and a fact refused as "observed" (a collision, since ids are unique) is evaluated
+  again alone in a fresh session. ``stats`` counts such retries.
+- A ``Host`` is not thread-safe: one lock per host serialises every call.
+- Exceptions in actions are swallowed into the session state: actions only record what fired, and
+  the state is checked for an ``exception`` after every session.
+- Its timers and its background dispatch threads run on the wall clock: the host subclass starts
+  neither; every action runs synchronously inside our own call. Deadlines are computed on event
+  time against an explicit ``as_of`` elsewhere.
+- A rule over session state (``$s``) whose action does not falsify it fires forever: every
+  condition also requires our fact marker ``t``, which the session state never has.
+- Malformed rules (``$gt`` against a string) are accepted silently: conditions are validated
+  against a small grammar before compiling.
+- A registered ruleset cannot be changed: one host per ruleset content hash.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import attrs
+import durable.engine as _durable  # type: ignore[import-untyped]
+
+from journal_rules._errors import JournalRulesError
+
+FACT_MARK = "journal-rules-fact"
+SESSION_LIMIT = 2000
+_COMPARE = frozenset({"$gt", "$gte", "$lt", "$lte"})
+_NAMES = itertools.count(1)
+_SESSIONS = itertools.count(1)
+
+
+class RulesEngineError(JournalRulesError):
+    """The rules engine failed: a rule that cannot be compiled, or a failure inside an evaluation
+    (an action's exception, a fact the engine did not see)."""
+
+
+@attrs.frozen
+class Firing:
+    """One rule condition that held for one fact: ``name`` is ``<rule id>#<outcome>``."""
+
+    rule_id: str
+    outcome: str
+    fact_id: str
+
+
+class _QuietHost(_durable.Host):  # type: ignore[misc]
+    """A host that starts no background dispatch or timer threads (wall-clock driven)."""
+
+    def _run(self) -> None:
+        return None
+
+
+def validate_condition(condition: Any, path: str = "") -> list[str]:
+    """What is wrong with a condition under our grammar: ``{"$and"|"$or": [conds]}``,
+    ``{"$gt"|"$gte"|"$lt"|"$lte": {field: number}}`` or ``{field: text|number}``."""
+    if not isinstance(condition, Mapping) or len(condition) != 1:
+        return [f"{path or 'condition'}: a condition is a mapping with one key"]
+    (key, value), = condition.items()
+    where = f"{path}.{key}" if path else str(key)
+    if key in ("$and", "$or"):
+        if not isinstance(value, list) or not value:
+            return [f"{where}: needs a non-empty list"]
+        out: list[str] = []
+        for i, sub in enumerate(value):
+            out += validate_condition(sub, f"{where}[{i}]")
+        return out
+    if key in _COMPARE:
+        if not isinstance(value, Mapping) or len(value) != 1:
+            return [f"{where}: compares one field"]
+        (field, operand), = value.items()
+        if not _is_field(field):
+            return [f"{where}: bad field name {field!r}"]
+        if isinstance(operand, bool) or not isinstance(operand, int | float):
+            return [f"{where}.{field}: compares with a number, not {operand!r}"]
+        return []
+    if isinstance(key, str) and key.startswith("$"):
+        return [f"{where}: unknown operator {key!r}"]
+    if not _is_field(key):
+        return [f"{where}: bad field name {key!r}"]
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return [f"{where}: equals text or a number, not {value!r}"]
+    return []
+
+
+def _is_field(name: Any) -> bool:
+    return isinstance(name, str) and name.replace("_", "").isalnum() and name not in ("t", "sid")
+
+
+class CompiledRules:
+    """A set of named conditions registered in one isolated durable_rules host.
+
+    ``conditions`` maps ``(rule id, outcome)`` to a condition over one fact. Evaluate facts (plain
+    dicts with a unique ``id`` and a ``rule``) with :meth:`evaluate`; it is safe from any thread.
+    """
+
+    def __init__(self, conditions: Mapping[tuple[str, str], Mapping[str, Any]], *,
+                 action_hook: Callable[[str, str], None] | None = None) -> None:
+        problems = [p for (rule_id, outcome), cond in conditions.items()
+                    for p in validate_condition(cond, f"{rule_id}#{outcome}")]
+        if problems:
+            raise RulesEngineError("cannot compile: " + "; ".join(problems))
+        self.name = f"journal_rules_{next(_NAMES)}"
+        self._lock = threading.Lock()
+        self._fired: list[Firing] = []
+        self._seen: set[str] = set()
+        self._hook = action_hook
+        self.stats = {"sessions": 0, "facts": 0, "firings": 0, "collisions": 0}
+        definitions: dict[str, Any] = {
+            "_seen": {"all": [{"m": {"t": FACT_MARK}}], "run": self._action("_seen", "")},
+        }
+        for n, ((rule_id, outcome), cond) in enumerate(sorted(conditions.items())):
+            definitions[f"r{n}"] = {
+                "all": [{"m": {"$and": [{"t": FACT_MARK}, dict(cond)]}}],
+                "run": self._action(rule_id, outcome),
+            }
+        self._host = _QuietHost()
+        try:
+            self._host.register_rulesets({self.name: definitions})
+        except Exception as exc:  # durable_rules raises bare Exceptions on bad definitions
+            raise RulesEngineError(f"durable_rules refused the ruleset: {exc}") from exc
+
+    def _action(self, rule_id: str, outcome: str) -> Callable[[Any], None]:
+        def record(c: Any) -> None:
+            fact_id = str(c.m["id"])
+            if self._hook is not None:
+                self._hook(rule_id, fact_id)
+            if rule_id == "_seen":
+                self._seen.add(fact_id)
+            else:
+                self._fired.append(Firing(rule_id, outcome, fact_id))
+        return record
+
+    def evaluate(self, facts: Sequence[Mapping[str, Any]]) -> list[Firing]:
+        """Every condition that holds for each fact, in the facts' order."""
+        ids = [str(f["id"]) for f in facts]
+        if len(set(ids)) != len(ids):
+            raise RulesEngineError("fact ids must be unique within one evaluation")
+        out: list[Firing] = []
+        with self._lock:
+            for start in range(0, len(facts), SESSION_LIMIT):
+                out.extend(self._session(facts[start:start + SESSION_LIMIT]))
+        order = {fid: i for i, fid in enumerate(ids)}
+        out.sort(key=lambda f: (order[f.fact_id], f.rule_id, f.outcome))
+        return out
+
+    def _session(self, facts: Sequence[Mapping[str, Any]]) -> list[Firing]:
+        self._fired = []
+        self._seen = set()
+        sid = self._open()
+        retry: list[Mapping[str, Any]] = []
+        try:
+            for fact in facts:
+                try:
+                    self._host.assert_fact(self.name, self._message(fact, sid))
+                except _durable.MessageObservedException:
+                    retry.append(fact)  # an identity collision: ids are unique by contract
+                except _durable.MessageNotHandledException as exc:
+                    raise RulesEngineError(f"fact {fact['id']!r} was not handled") from exc
+            self._check(sid)
+        finally:
+            self._host.delete_state(self.name, sid)
+        for fact in retry:
+            self.stats["collisions"] += 1
+            lone = self._open()
+            try:
+                self._host.assert_fact(self.name, self._message(fact, lone))
+                self._check(lone)
+            finally:
+                self._host.delete_state(self.name, lone)
+        missing = {str(f["id"]) for f in facts} - self._seen
+        if missing:
+            raise RulesEngineError(f"{len(missing)} fact(s) were not seen by the engine: "
+                                   f"{sorted(missing)[:5]}")
+        self.stats["facts"] += len(facts)
+        self.stats["firings"] += len(self._fired)
+        return list(self._fired)
+
+    def _open(self) -> str:
+        self.stats["sessions"] += 1
+        return f"s{next(_SESSIONS)}"
+
+    def _message(self, fact: Mapping[str, Any], sid: str) -> dict[str, Any]:
+        return {**fact, "t": FACT_MARK, "sid": sid, "id": str(fact["id"])}
+
+    def _check(self, sid: str) -> None:
+        state = self._host.get_state(self.name, sid)
+        if isinstance(state, Mapping) and "exception" in state:
+            raise RulesEngineError(f"a rule action failed: {str(state['exception'])[:300]}")
+
+
+_compiled: dict[str, CompiledRules] = {}
+_compiled_lock = threading.Lock()
+
+
+def compiled_for(key: str, build: Callable[[], Mapping[tuple[str, str], Mapping[str, Any]]]
+                 ) -> CompiledRules:
+    """The host for a ruleset content hash, compiled once (a changed ruleset is a new host)."""
+    with _compiled_lock:
+        found = _compiled.get(key)
+        if found is None:
+            found = _compiled[key] = CompiledRules(build())
+        return found

@@ -1,0 +1,551 @@
+"""From the event log to facts: what each rule's conditions test.
+
+Python does the measuring here (it reads events, aggregates marks per journal and day, counts
+days in the ruleset's calendar); the rule's thresholds are compared in the engine. A fact is a
+flat dict of text and numbers with a unique ``id`` and the ``rule`` it is for; ``show`` holds what
+the finding reports (dates as ISO text) and ``meta`` what the audit needs to build it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import attrs
+
+from journal_rules._commands import CloseJournal
+from journal_rules._directory import Directory
+from journal_rules._events import JOURNAL_PREFIX, Stream, payload_of
+from journal_rules._guard import GuardContext, _in_scope
+from journal_rules._journal import EVENT_ACTIONS, JournalState
+from journal_rules._model import ControlPoint, CourseKind, JournalSpec
+from journal_rules._policy import Policy
+from journal_rules._storage import Storage, StoredEvent
+
+from ._calendar import Calendar, DayCounting
+from ._kinds import (
+    ApprovalRule,
+    AuthorshipRule,
+    DailyMarkingRule,
+    DeadlineRule,
+    IntegratedSheetRule,
+    OccurrenceRule,
+    PeriodicRule,
+    PrecedesRule,
+    RuleBase,
+    SetupRule,
+)
+
+
+@attrs.frozen
+class Ev:
+    """An event as the audit sees it: its type, who, when (moment and local day), its payload."""
+
+    type: str
+    actor: str
+    at: datetime
+    day: date
+    on: date | None
+    payload: Any
+    position: int
+
+
+@attrs.define
+class Fact:
+    """A fact for the engine (``data``) and what a finding built from it reports."""
+
+    data: dict[str, Any]
+    show: dict[str, Any]
+    subject_kind: str
+    subject: str
+    due: date | None = None
+    journal: str | None = None
+    control: str | None = None
+    department: str | None = None
+    person: str | None = None
+    on: date | None = None
+
+
+@attrs.define
+class JournalView:
+    """One journal's events up to the as-of date, by control, with marks aggregated per day."""
+
+    spec: JournalSpec
+    department: str | None
+    events: list[Ev]
+    by_control: dict[str, list[Ev]]
+    first_entry: dict[str, dict[date, date]]
+
+
+@attrs.define
+class World:
+    """Everything the audit reads: the registry as of the date, journals, registry events."""
+
+    directory: Directory
+    journals: dict[str, JournalView]
+    registry: list[Ev]
+    as_of: date
+    calendar: Calendar
+
+
+def to_ev(event: StoredEvent, calendar: Calendar) -> Ev:
+    return Ev(event.type, event.actor, event.recorded_at, calendar.local_date(event.recorded_at),
+              event.occurred_on, payload_of(event), event.version)
+
+
+def read_world(store: Storage, as_of: date, calendar: Calendar) -> World:
+    """Read the store as it stood at the end of ``as_of`` (university time)."""
+    directory = Directory()
+    registry: list[Ev] = []
+    for stream in Stream.ALL:
+        for event in store.read(stream):
+            if calendar.local_date(event.recorded_at) > as_of:
+                break
+            directory.apply(event)
+            registry.append(to_ev(event, calendar))
+    registry.sort(key=lambda e: (e.at, e.type, e.position))
+    journals: dict[str, JournalView] = {}
+    for info in store.streams():
+        if not info.name.startswith(JOURNAL_PREFIX):
+            continue
+        events = list(store.read(info.name))
+        view = journal_view(events, directory, calendar, as_of)
+        if view is not None:
+            journals[view.spec.id] = view
+            directory.journals[view.spec.id] = view.spec
+    return World(directory, dict(sorted(journals.items())), registry, as_of, calendar)
+
+
+def journal_view(events: Iterable[StoredEvent], directory: Directory, calendar: Calendar,
+                 as_of: date | None) -> JournalView | None:
+    spec: JournalSpec | None = None
+    evs: list[Ev] = []
+    by_control: dict[str, list[Ev]] = {}
+    first_entry: dict[str, dict[date, date]] = {}
+    for event in events:
+        ev = to_ev(event, calendar)
+        if as_of is not None and ev.day > as_of:
+            break
+        evs.append(ev)
+        if event.type == "journal_opened":
+            spec = ev.payload.spec
+            continue
+        control = getattr(ev.payload, "control", None)
+        if control is None:
+            continue
+        by_control.setdefault(control, []).append(ev)
+        if event.type == "marks_entered":
+            days = first_entry.setdefault(control, {})
+            for cell in ev.payload.cells:
+                if cell.on not in days or ev.day < days[cell.on]:
+                    days[cell.on] = ev.day
+    if spec is None:
+        return None
+    try:
+        department: str | None = directory.journal_department(spec)
+    except (LookupError, ValueError):
+        department = spec.department
+    return JournalView(spec, department, evs, by_control, first_entry)
+
+
+# --- per kind -------------------------------------------------------------------------------------
+
+def _start_events(rule: DeadlineRule, point: ControlPoint, evs: list[Ev]) -> list[tuple[date, int]]:
+    """(start day, position) of each start of the clock; position -1 for a date anchor."""
+    if rule.start == "control_end":
+        return [(point.ends, -1)]
+    types = {"control_held": "control_held", "closed": "journal_closed",
+             "note_submitted": "note_submitted", "reopened": "journal_reopened"}
+    wanted = types[rule.start]
+    out = []
+    for e in evs:
+        if e.type == wanted:
+            day = e.payload.on if wanted == "control_held" else e.day
+            out.append((day, e.position))
+    return out
+
+
+def _is_end(rule: DeadlineRule | IntegratedSheetRule, e: Ev) -> bool:
+    if isinstance(rule, IntegratedSheetRule):
+        return e.type == "grade_sheet_formed" and e.payload.kind == rule.sheet_kind
+    match rule.end:
+        case "closed":
+            return e.type == "journal_closed"
+        case "grade_sheet":
+            return e.type == "grade_sheet_formed" and e.payload.kind == rule.sheet_kind
+        case "note_submitted":
+            return e.type == "note_submitted"
+        case "note_reviewed":
+            return e.type in ("note_approved", "note_rejected")
+    return False
+
+
+def _counting(rule: DeadlineRule | IntegratedSheetRule, calendar: Calendar) -> DayCounting:
+    return rule.counting or calendar.spec.days
+
+
+def deadline_facts(rule: DeadlineRule, view: JournalView, world: World) -> list[Fact]:
+    out: list[Fact] = []
+    cal = world.calendar
+    counting = _counting(rule, cal)
+    for point in view.spec.controls:
+        if point.kind.value not in rule.control_kinds:
+            continue
+        evs = view.by_control.get(point.id, [])
+        ends = [e for e in evs if _is_end(rule, e)]
+        starts = _start_events(rule, point, evs)
+        pairs: list[tuple[date, Ev | None]] = []
+        if rule.optional:
+            for end in ends:
+                before = [s for s in starts if s[1] < end.position]
+                if before:
+                    pairs.append((before[-1][0], end))
+        else:
+            for day, position in starts:
+                after = [e for e in ends if e.position > position]
+                pairs.append((day, after[0] if after else None))
+        for n, (start, finish) in enumerate(pairs):
+            if start > world.as_of:
+                continue
+            out.append(_deadline_fact(rule, view, world, point, start=start, end=finish, n=n,
+                                      counting=counting))
+    return out
+
+
+def _deadline_fact(rule: DeadlineRule, view: JournalView, world: World, point: ControlPoint, *,
+                   start: date, end: Ev | None, n: int, counting: DayCounting) -> Fact:
+    cal = world.calendar
+    upto = end.day if end is not None else world.as_of
+    data: dict[str, Any] = {"id": f"{rule.id}|{view.spec.id}|{point.id}|{n}", "rule": rule.id,
+                            "done": int(end is not None),
+                            "elapsed": cal.between(start, upto, counting)}
+    due = cal.add(start, rule.days, counting)
+    calendar_set = world.directory.deadlines.get(view.spec.term)
+    entry = None
+    if rule.use_term_calendar and rule.end == "closed" and calendar_set is not None:
+        entry = next((x for x in calendar_set.entries if x.control_kind == point.kind), None)
+    if entry is not None:
+        due = entry.close_by
+        data.update(source="term_calendar", past_calendar=(upto - due).days)
+    else:
+        data.update(source="rule", past_calendar=0)
+    show = {"journal": view.spec.id, "control": point.id, "control_kind": point.kind.value,
+            "start": start.isoformat(), "due": due.isoformat(),
+            "done_on": None if end is None else end.day.isoformat(),
+            "elapsed": data["elapsed"], "days": rule.days, "counting": counting,
+            "deadline_source": data["source"], "key": f"{point.id}#{n}"}
+    if entry is not None:
+        show["order"] = calendar_set.order_number if calendar_set else None
+    return Fact(data, show, "journal", view.spec.id, due=due, journal=view.spec.id,
+                control=point.id, department=view.department, on=due)
+
+
+def _course_span(view: JournalView, directory: Directory) -> tuple[date, date] | None:
+    unit = directory.units.get(view.spec.unit)
+    if unit is None:
+        return None
+    if view.spec.part:
+        try:
+            part = unit.part(view.spec.part)
+        except KeyError:
+            return None
+        return part.starts, part.ends
+    return unit.starts, unit.ends
+
+
+def daily_facts(rule: DailyMarkingRule, view: JournalView, world: World) -> list[Fact]:
+    span = _course_span(view, world.directory)
+    if span is None:
+        return []
+    course_days = (span[1] - span[0]).days + 1
+    if course_days > rule.max_course_days:  # the engine tests it too; this spares posting
+        return []
+    out: list[Fact] = []
+    cal = world.calendar
+    for point in view.spec.controls:
+        if point.kind.value not in rule.control_kinds:
+            continue
+        entries = view.first_entry.get(point.id, {})
+        day = point.starts
+        days: set[date] = set(entries)
+        while day <= point.ends:
+            if cal.is_working(day):
+                days.add(day)
+            day += timedelta(days=1)
+        for d in sorted(x for x in days if x <= world.as_of):
+            entered = entries.get(d)
+            data = {"id": f"{rule.id}|{view.spec.id}|{point.id}|{d.isoformat()}",
+                    "rule": rule.id, "course_days": course_days, "marked": int(entered is not None),
+                    "lag": 0 if entered is None else (entered - d).days,
+                    "waited": (world.as_of - d).days if entered is None else 0}
+            show = {"journal": view.spec.id, "control": point.id, "day": d.isoformat(),
+                    "entered_on": None if entered is None else entered.isoformat(),
+                    "course_days": course_days, "max_course_days": rule.max_course_days,
+                    "key": d.isoformat()}
+            out.append(Fact(data, show, "journal", view.spec.id,
+                            due=d + timedelta(days=rule.lag_days), journal=view.spec.id,
+                            control=point.id, department=view.department, on=d))
+    return out
+
+
+def approval_fact(rule: ApprovalRule, view: JournalView, control: str, *, reopen_position: int,
+                  reopen_day: date, policy: Policy, n: int) -> Fact:
+    evs = [e for e in view.by_control.get(control, []) if e.position < reopen_position]
+    notes = [e for e in evs if e.type == "note_submitted"]
+    note = notes[-1] if notes else None
+    after = [e for e in evs if note is not None and e.position > note.position]
+    given = sorted({e.payload.role for e in after if e.type == "visa_given"})
+    required = [v.role for v in policy.visas.required]
+    missing = [r for r in required if r not in given]
+    approved = any(e.type == "note_approved" for e in after)
+    data = {"id": f"{rule.id}|{view.spec.id}|{control}|{n}", "rule": rule.id,
+            "has_note": int(note is not None), "missing_visas": len(missing),
+            "approved": int(approved)}
+    show = {"journal": view.spec.id, "control": control, "on": reopen_day.isoformat(),
+            "has_note": note is not None, "has_note_text": "+" if note is not None else "−",
+            "note_by": None if note is None else note.actor, "given": given, "missing": missing,
+            "required": required, "approved": approved, "approved_text": "+" if approved else "−",
+            "key": f"{control}#{n}"}
+    return Fact(data, show, "journal", view.spec.id, journal=view.spec.id, control=control,
+                department=view.department, on=reopen_day)
+
+
+def approval_facts(rule: ApprovalRule, view: JournalView, world: World,
+                   policy: Policy) -> list[Fact]:
+    out: list[Fact] = []
+    for control, evs in view.by_control.items():
+        for n, e in enumerate(x for x in evs if x.type == "journal_reopened"):
+            out.append(approval_fact(rule, view, control, reopen_position=e.position,
+                                     reopen_day=e.day, policy=policy, n=n))
+    return out
+
+
+def entitled(policy: Policy, directory: Directory, view: JournalView, *, actor: str,
+             action: str, on: date, now: datetime) -> bool:
+    """Whether the policy's permission for ``action`` covers ``actor`` on this journal."""
+    person = directory.people.get(actor)
+    if person is None:
+        return False
+    try:
+        perm = policy.permission_for(action)
+    except KeyError:
+        return False
+    state = JournalState(policy.lifecycle)
+    state.spec = view.spec
+    control = view.spec.controls[0].id if view.spec.controls else ""
+    context = GuardContext(actor, person, CloseJournal(view.spec.id, control), action, on, now,
+                           directory, state)
+    return any(g.role in person.roles and _in_scope(g.scope, person, context)
+               for g in perm.grants)
+
+
+def authorship_facts(rule: AuthorshipRule, view: JournalView, world: World,
+                     policy: Policy) -> list[Fact]:
+    groups: dict[tuple[str, str, date], Ev] = {}
+    for e in view.events:
+        action = EVENT_ACTIONS.get(e.type)
+        if action is None or action not in rule.actions:
+            continue
+        on = e.on or e.day
+        groups.setdefault((e.actor, action, on), e)
+    out: list[Fact] = []
+    for (actor, action, on), e in sorted(groups.items()):
+        ok = entitled(policy, world.directory, view, actor=actor, action=action, on=on,
+                      now=e.at)
+        data = {"id": f"{rule.id}|{view.spec.id}|{actor}|{action}|{on.isoformat()}",
+                "rule": rule.id, "entitled": int(ok)}
+        show = {"journal": view.spec.id, "actor": actor, "action": action,
+                "on": on.isoformat(), "key": f"{actor}|{action}|{on.isoformat()}"}
+        out.append(Fact(data, show, "journal", view.spec.id, journal=view.spec.id,
+                        department=view.department, person=actor, on=on))
+    return out
+
+
+def occurrence_facts(rule: OccurrenceRule, view: JournalView, world: World) -> list[Fact]:
+    out: list[Fact] = []
+    for control, evs in view.by_control.items():
+        for n, e in enumerate(x for x in evs if x.type == rule.event):
+            notes = [x for x in evs if x.type == "note_submitted" and x.position < e.position]
+            note_by = notes[-1].actor if notes else None
+            data = {"id": f"{rule.id}|{view.spec.id}|{control}|{n}", "rule": rule.id,
+                    "occurred": 1}
+            show = {"journal": view.spec.id, "control": control, "on": e.day.isoformat(),
+                    "note_by": note_by, "by": e.actor, "department": view.department,
+                    "teachers": list(view.spec.teachers), "key": f"{control}#{n}"}
+            out.append(Fact(data, show, "journal", view.spec.id, journal=view.spec.id,
+                            control=control, department=view.department, person=note_by,
+                            on=e.day))
+    return out
+
+
+def integrated_facts(rule: IntegratedSheetRule, view: JournalView, world: World) -> list[Fact]:
+    unit = world.directory.units.get(view.spec.unit)
+    if unit is None or view.spec.part is not None or unit.kind == CourseKind.DISCIPLINE \
+            or not unit.parts:
+        return []
+    last = max(p.ends for p in unit.parts)
+    finishing = sorted({p.department for p in unit.parts if p.ends == last})
+    cal = world.calendar
+    counting = _counting(rule, cal)
+    out: list[Fact] = []
+    for point in view.spec.controls:
+        if point.kind.value not in rule.control_kinds or point.ends > world.as_of:
+            continue
+        sheets = [e for e in view.by_control.get(point.id, []) if _is_end(rule, e)]
+        sheet = sheets[0] if sheets else None
+        person = None if sheet is None else world.directory.people.get(sheet.actor)
+        by_units: tuple[str, ...] = () if person is None else person.units
+        by_department = next((u for u in by_units if u in finishing), by_units[0]
+                             if by_units else None)
+        upto = sheet.day if sheet is not None else world.as_of
+        data = {"id": f"{rule.id}|{view.spec.id}|{point.id}", "rule": rule.id,
+                "done": int(sheet is not None), "elapsed": cal.between(point.ends, upto, counting),
+                "by_finishing": int(bool(set(by_units) & set(finishing)))}
+        due = cal.add(point.ends, rule.days, counting)
+        show = {"journal": view.spec.id, "control": point.id, "start": point.ends.isoformat(),
+                "due": due.isoformat(), "done_on": None if sheet is None else sheet.day.isoformat(),
+                "finishing": finishing, "by_department": by_department,
+                "by": None if sheet is None else sheet.actor, "elapsed": data["elapsed"],
+                "days": rule.days, "counting": counting, "key": point.id}
+        out.append(Fact(data, show, "journal", view.spec.id, due=due, journal=view.spec.id,
+                        control=point.id, department=finishing[0] if finishing else None,
+                        on=due))
+    return out
+
+
+def periodic_facts(rule: PeriodicRule, world: World) -> list[Fact]:
+    start = world.calendar.year_start(world.as_of)
+    month = date(start.year, start.month, 1)
+    out: list[Fact] = []
+    while month <= world.as_of:
+        nxt = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        count = sum(1 for e in world.registry
+                    if e.type == rule.event and month <= e.day < nxt)
+        label = f"{month.year:04d}-{month.month:02d}"
+        data = {"id": f"{rule.id}|{label}", "rule": rule.id, "count": count,
+                "complete": int(nxt <= world.as_of)}
+        due = nxt - timedelta(days=1)
+        show = {"month": label, "count": count, "at_least": rule.at_least, "key": label}
+        out.append(Fact(data, show, "month", label, due=due, on=due))
+        month = nxt
+    return out
+
+
+def setup_facts(rule: SetupRule, world: World) -> list[Fact]:
+    """Facts for the current academic year and, when its window has opened, the next one."""
+    current = world.calendar.year_start(world.as_of)
+    following = date(current.year + 1, current.month, current.day)
+    return _setup_year(rule, world, current) + _setup_year(rule, world, following)
+
+
+def _setup_year(rule: SetupRule, world: World, year_start: date) -> list[Fact]:
+    cal = world.calendar
+    next_start = date(year_start.year + 1, year_start.month, year_start.day)
+    year = f"{year_start.year}-{year_start.year + 1}"
+    events = [e for e in world.registry if e.type == rule.event]
+    targets: list[tuple[str, str, date, list[Ev]]] = []  # (subject kind, subject, due, events)
+    if rule.per == "year":
+        due = cal.month_day_before(rule.due, year_start) if rule.due != "term_start" \
+            else year_start
+        window = [e for e in events if due - timedelta(days=365) < e.day < next_start]
+        targets.append(("year", year, due, window))
+    else:
+        terms = sorted((t for t in world.directory.terms.values()
+                        if year_start <= t.starts < next_start), key=lambda t: t.id)
+        if rule.per == "term":
+            for term in terms:
+                due = term.starts if rule.due == "term_start" else \
+                    cal.month_day_before(rule.due, year_start)
+                targets.append(("term", term.id, due,
+                                [e for e in events if e.payload.term == term.id]))
+        else:
+            term_ids = {t.id for t in terms}
+            units = sorted({e.unit for e in world.directory.curriculum.values()
+                            if e.term in term_ids})
+            for unit in units:
+                due = min(t.starts for t in terms) if rule.due == "term_start" else \
+                    cal.month_day_before(rule.due, year_start)
+                targets.append(("unit", unit, due, [e for e in events
+                                                    if _unit_of(e) == unit]))
+    out: list[Fact] = []
+    for kind, subject, due, evs in targets:
+        if world.as_of < due - timedelta(days=rule.opens_days_before):
+            continue
+        first = evs[0] if evs else None
+        upto = first.day if first is not None else world.as_of
+        data = {"id": f"{rule.id}|{year}|{subject}", "rule": rule.id,
+                "done": int(first is not None), "late": (upto - due).days}
+        show = {kind: subject, "year": year, "due": due.isoformat(),
+                "done_on": None if first is None else first.day.isoformat(), "key": subject}
+        out.append(Fact(data, show, kind, subject, due=due, on=due))
+    return out
+
+
+def _unit_of(e: Ev) -> str | None:
+    payload = e.payload
+    plan = getattr(payload, "plan", None)
+    if plan is not None:
+        return str(plan.unit)
+    unit = getattr(payload, "unit", None)
+    return None if unit is None else str(unit)
+
+
+def precedes_facts(rule: PrecedesRule, world: World) -> list[Fact]:
+    subjects: dict[str, Ev] = {}
+    if rule.subject == "first_journal_action":
+        for view in world.journals.values():
+            for e in view.events:
+                if e.actor not in subjects or e.at < subjects[e.actor].at:
+                    subjects[e.actor] = e
+    else:
+        for e in world.registry:
+            if e.type == rule.subject:
+                subjects.setdefault(e.payload.person, e)
+    out: list[Fact] = []
+    for person, e in sorted(subjects.items()):
+        before = [r for r in world.registry if r.type == rule.requires
+                  and r.payload.person == person and r.at <= e.at]
+        data = {"id": f"{rule.id}|{person}", "rule": rule.id, "preceded": int(bool(before))}
+        show = {"person": person, "on": e.day.isoformat(), "key": person}
+        out.append(Fact(data, show, "person", person, person=person, on=e.day))
+    return out
+
+
+JOURNAL_KINDS = (DeadlineRule, DailyMarkingRule, ApprovalRule, AuthorshipRule, OccurrenceRule,
+                 IntegratedSheetRule)
+
+
+def journal_facts(rules: Sequence[RuleBase], view: JournalView, world: World,
+                  policy: Policy) -> list[tuple[RuleBase, Fact]]:
+    out: list[tuple[RuleBase, Fact]] = []
+    for rule in rules:
+        facts: list[Fact]
+        match rule:
+            case DeadlineRule():
+                facts = deadline_facts(rule, view, world)
+            case DailyMarkingRule():
+                facts = daily_facts(rule, view, world)
+            case ApprovalRule():
+                facts = approval_facts(rule, view, world, policy)
+            case AuthorshipRule():
+                facts = authorship_facts(rule, view, world, policy)
+            case OccurrenceRule():
+                facts = occurrence_facts(rule, view, world)
+            case IntegratedSheetRule():
+                facts = integrated_facts(rule, view, world)
+            case _:
+                facts = []
+        out.extend((rule, f) for f in facts)
+    return out
+
+
+def registry_facts(rule: RuleBase, world: World) -> list[Fact]:
+    match rule:
+        case PeriodicRule():
+            return periodic_facts(rule, world)
+        case SetupRule():
+            return setup_facts(rule, world)
+        case PrecedesRule():
+            return precedes_facts(rule, world)
+    return []

@@ -1,0 +1,67 @@
+"""The rules engine as a guard: the rule kinds that make sense before a change.
+
+At guard time: ``approval`` (a ``reopen`` needs the note, every visa and the review, T14, R2, R3)
+and ``deadline`` rules with ``refuse_late_marks: true`` (marks entered into a control after its
+closing deadline, unless the control was reopened). Every other kind is a finding of the audit,
+never a refusal: a late closing is better than none. The guard builds the same facts the audit
+builds from the journal's log plus the command about to happen, and asks the same compiled
+conditions, so what the guard allows the audit does not report as forbidden.
+"""
+
+from __future__ import annotations
+
+from journal_rules._decision import Refusal
+from journal_rules._guard import GuardContext
+from journal_rules._ruleset import Ruleset
+
+from ._audit import engine_for
+from ._calendar import Calendar
+from ._facts import Fact, JournalView, World, approval_fact, deadline_facts, journal_view
+from ._kinds import ApprovalRule, DeadlineRule, RuleBase
+
+
+class RulesGuard:
+    """Plug into ``Gradebook(..., guards=[RulesGuard(ruleset)])``."""
+
+    def __init__(self, ruleset: Ruleset) -> None:
+        self.ruleset = ruleset
+        self.calendar = Calendar(ruleset.calendar)
+        self.rules = [r for r in ruleset.rules if r.at_guard()]
+        self.engine = engine_for(ruleset)
+
+    def check(self, context: GuardContext) -> list[Refusal]:
+        journal = context.journal
+        if journal is None or context.control is None or not self.rules:
+            return []
+        view = journal_view(journal.history, context.directory, self.calendar, None)
+        if view is None:
+            return []
+        today = self.calendar.local_date(context.now)
+        world = World(context.directory, {view.spec.id: view}, [], today, self.calendar)
+        control = context.control.point.id
+        pairs: list[tuple[RuleBase, Fact]] = []
+        for rule in self.rules:
+            if isinstance(rule, ApprovalRule) and context.action == "reopen":
+                pairs.append((rule, approval_fact(
+                    rule, view, control, reopen_position=journal.version + 1, reopen_day=today,
+                    policy=self.ruleset.policy, n=0)))
+            elif isinstance(rule, DeadlineRule) and context.action in ("enter_mark",) \
+                    and rule.end == "closed" and not _reopened(view, control):
+                for fact in deadline_facts(rule, view, world):
+                    if fact.control == control and fact.data["done"] == 0:
+                        pairs.append((rule, fact))
+        if not pairs:
+            return []
+        by_id = {f.data["id"]: (r, f) for r, f in pairs}
+        out: list[Refusal] = []
+        for firing in self.engine.evaluate([f.data for _, f in pairs]):
+            if firing.outcome != "violation":
+                continue
+            fired, fact = by_id[firing.fact_id]
+            facts = {**context.facts(), **fact.show, "rule": fired.id}
+            out.append(Refusal(fired.id, fired.clauses, facts, fired.messages, self.ruleset.ref))
+        return out
+
+
+def _reopened(view: JournalView, control: str) -> bool:
+    return any(e.type == "journal_reopened" for e in view.by_control.get(control, []))

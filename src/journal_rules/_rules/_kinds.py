@@ -1,0 +1,432 @@
+"""The rule kinds of a ruleset, as typed classes (a tagged union on ``kind``).
+
+Each kind knows its own vocabulary (which anchors, events, counts it accepts), checks it at load
+(``problems``), and says which conditions the engine compiles for it (``conditions``): the
+numbers of the SOP (3 days, the ladder bounds) go into those conditions, never into Python code.
+Measuring the facts a condition tests (counting days, aggregating marks) is ``_facts``' job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar, Literal
+
+import attrs
+
+from journal_rules._decision import Messages
+from journal_rules._errors import Problem, suggest
+
+from ._calendar import DayCounting
+
+Outcome = Literal["violation", "pending"]
+SEVERITIES = frozenset({"info", "warning", "error"})
+CONTROL_KINDS = frozenset({"current", "milestone", "intermediate", "final"})
+
+# Where a deadline's clock starts and what stops it (see docs/policy-authors.md).
+START_ANCHORS = frozenset({"control_end", "control_held", "closed", "note_submitted",
+                           "reopened"})
+END_ANCHORS = frozenset({"closed", "grade_sheet", "note_submitted", "note_reviewed"})
+SETUP_EVENTS = frozenset({"contingent_loaded", "curriculum_loaded", "plan_uploaders_assigned",
+                          "calendar_plan_loaded", "deadline_calendar_set"})
+SETUP_PER = {"contingent_loaded": {"year"}, "curriculum_loaded": {"year"},
+             "plan_uploaders_assigned": {"unit"}, "calendar_plan_loaded": {"unit"},
+             "deadline_calendar_set": {"term"}}
+PERIODIC_EVENTS = frozenset({"backup_made"})
+PRECEDES_SUBJECTS = frozenset({"first_journal_action", "login_issued"})
+PRECEDES_REQUIRES = frozenset({"login_issued", "login_requested"})
+OCCURRENCE_EVENTS = frozenset({"journal_reopened"})
+LADDER_AGAINST = frozenset({"teacher", "department"})
+PERIODS = frozenset({"academic_year", "term", "all"})
+
+
+@attrs.frozen
+class Responsible:
+    """Who answers for a rule: holders of ``role`` narrowed by ``scope`` (as in permissions)."""
+
+    role: str
+    scope: str = "any"
+
+
+def _eq(field: str, value: Any) -> dict[str, Any]:
+    return {field: value}
+
+
+def _op(op: str, field: str, value: int) -> dict[str, Any]:
+    return {op: {field: value}}
+
+
+def _all(*conds: dict[str, Any]) -> dict[str, Any]:
+    return {"$and": list(conds)}
+
+
+def _any(*conds: dict[str, Any]) -> dict[str, Any]:
+    return {"$or": list(conds)}
+
+
+@attrs.frozen(kw_only=True)
+class RuleBase:
+    """What every rule has: id, SOP clauses, who answers, severity, and messages in ru/kk/en.
+
+    ``messages`` explain a violation; ``pending`` (where the kind has obligations still due)
+    explains an obligation that is not yet broken.
+    """
+
+    kind_name: ClassVar[str] = ""
+
+    id: str
+    clauses: tuple[str, ...]
+    responsible: tuple[Responsible, ...] = ()
+    severity: str = "warning"
+    description: str = ""
+    messages: Messages
+    pending: Messages | None = None
+
+    def conditions(self) -> dict[str, dict[str, Any]]:
+        """The engine conditions by outcome (``violation``, ``pending``, or a ladder's ``stepN``)
+        over this rule's facts (each fact carries ``rule``: this id)."""
+        raise NotImplementedError
+
+    def at_guard(self) -> bool:
+        """Whether the guard asks this rule before a change (otherwise: audit only)."""
+        return False
+
+    def problems(self, context: RuleContext) -> list[Problem]:
+        return []
+
+    def parameters(self) -> dict[str, Any]:
+        """The rule's own settings, as shown by ``rules explain``."""
+        skip = {"id", "clauses", "responsible", "severity", "description", "messages", "pending",
+                "kind"}
+        return {a.name: getattr(self, a.name) for a in attrs.fields(type(self))
+                if a.name not in skip}
+
+
+@attrs.frozen
+class RuleContext:
+    """What a rule's load-time checks may consult: the ruleset's roles, scopes and rule ids."""
+
+    roles: frozenset[str]
+    scopes: frozenset[str]
+    rule_ids: frozenset[str]
+    actions: frozenset[str]
+
+
+def _choice(value: str, valid: frozenset[str] | set[str], what: str, path: str) -> list[Problem]:
+    if value in valid:
+        return []
+    return [Problem(f"unknown {what} {value!r}; one of: {', '.join(sorted(valid))}", path=path,
+                    suggestion=suggest(value, set(valid)))]
+
+
+def _controls(kinds: tuple[str, ...]) -> list[Problem]:
+    out: list[Problem] = []
+    for i, k in enumerate(kinds):
+        out += _choice(k, CONTROL_KINDS, "control kind", f"control_kinds[{i}]")
+    return out
+
+
+@attrs.frozen(kw_only=True)
+class DeadlineRule(RuleBase):
+    """Something must follow something else within ``days`` (T11, P10, R1, R2, R4).
+
+    ``start``: where the clock starts (``control_end``: the control's last day; ``control_held``;
+    ``closed``; ``note_submitted``; ``reopened``). ``end``: what stops it (``closed``,
+    ``grade_sheet`` of ``sheet_kind``, ``note_submitted``, ``note_reviewed``). ``optional``: the
+    end need not happen at all (a note is only written if a reopening is wanted), but when it does
+    it must be in time. ``counting``: calendar or working days (default: the ruleset calendar's).
+    ``use_term_calendar``: a deadline calendar set by the Registrar's Office for the term (T12)
+    replaces ``days``. ``refuse_late_marks``: the guard refuses marks entered into a control after
+    its deadline (otherwise late marks are only findings).
+    """
+
+    kind_name: ClassVar[str] = "deadline"
+    kind: Literal["deadline"] = "deadline"
+    start: str
+    end: str
+    days: int
+    control_kinds: tuple[str, ...] = ("current", "milestone", "intermediate", "final")
+    sheet_kind: str | None = None
+    optional: bool = False
+    counting: DayCounting | None = None
+    use_term_calendar: bool = False
+    refuse_late_marks: bool = False
+
+    def at_guard(self) -> bool:
+        return self.refuse_late_marks
+
+    def conditions(self) -> dict[str, dict[str, Any]]:
+        late = _any(_all(_eq("source", "rule"), _op("$gt", "elapsed", self.days)),
+                    _all(_eq("source", "term_calendar"), _op("$gt", "past_calendar", 0)))
+        on_time = _any(_all(_eq("source", "rule"), _op("$lte", "elapsed", self.days)),
+                       _all(_eq("source", "term_calendar"), _op("$lte", "past_calendar", 0)))
+        return {"violation": _all(_eq("rule", self.id), late),
+                "pending": _all(_eq("rule", self.id), _eq("done", 0), on_time)}
+
+    def problems(self, context: RuleContext) -> list[Problem]:
+        out = _choice(self.start, START_ANCHORS, "start", "start")
+        out += _choice(self.end, END_ANCHORS, "end", "end")
+        out += _controls(self.control_kinds)
+        if self.days < 0:
+            out.append(Problem("days must not be negative", path="days"))
+        if self.end == "grade_sheet" and not self.sheet_kind:
+            out.append(Problem("an end at grade_sheet needs sheet_kind", path="sheet_kind"))
+        return out
+
+
+@attrs.frozen(kw_only=True)
+class DailyMarkingRule(RuleBase):
+    """On a course unit (or part) of at most ``max_course_days`` calendar days, the marks of each
+    class day of its ``control_kinds`` are entered that day (T15, P12): at most ``lag_days`` late.
+    A class day is a counted working day of the control's dates."""
+
+    kind_name: ClassVar[str] = "daily_marking"
+    kind: Literal["daily_marking"] = "daily_marking"
+    max_course_days: int
+    lag_days: int = 0
+    control_kinds: tuple[str, ...] = ("current",)
+
+    def conditions(self) -> dict[str, dict[str, Any]]:
+        short = _op("$lte", "course_days", self.max_course_days)
+        late = _any(_op("$gt", "lag", self.lag_days),
+                    _all(_eq("marked", 0), _op("$gt", "waited", self.lag_days)))
+        waiting = _all(_eq("marked", 0), _op("$lte", "waited", self.lag_days))
+        return {"violation": _all(_eq("rule", self.id), short, late),
+                "pending": _all(_eq("rule", self.id), short, waiting)}
+
+    def problems(self, context: RuleContext) -> list[Problem]:
+        return _controls(self.control_kinds)
+
+
+@attrs.frozen(kw_only=True)
+class PeriodicRule(RuleBase):
+    """``event`` happens at least ``at_least`` times every month of the academic year (P9)."""
+
+    kind_name: ClassVar[str] = "periodic"
+    kind: Literal["periodic"] = "periodic"
+    event: str
+    every: Literal["month"] = "month"
+    at_least: int = 1
+
+    def conditions(self) -> dict[str, dict[str, Any]]:
+        few = _op("$lt", "count", self.at_least)
+        return {"violation": _all(_eq("rule", self.id), _eq("complete", 1), few),
+                "pending": _all(_eq("rule", self.id), _eq("complete", 0), few)}
+
+    def problems(self, context: RuleContext) -> list[Problem]:
+        return _choice(self.event, PERIODIC_EVENTS, "event", "event")
+
+
+@attrs.frozen(kw_only=True)
+class SetupRule(RuleBase):
+    """A setup step done ``per`` year, course unit or term, by ``due`` (P1-P6, T12).
+
+    ``due``: ``MM-DD`` (the last such day on or before the academic year starts) or
+    ``term_start``. ``opens``: ``MM-DD`` before which nothing is due yet (default: one month
+    before ``due``)."""
+
+    kind_name: ClassVar[str] = "setup"
+    kind: Literal["setup"] = "setup"
+    event: str
+    per: str = "year"
+    due: str
+    opens_days_before: int = 30
+
+    def conditions(self) -> dict[str, dict[str, Any]]:
+        return {"violation": _all(_eq("rule", self.id), _op("$gt", "late", 0)),
+                "pending": _all(_eq("rule", self.id), _eq("done", 0), _op("$lte", "late", 0),
+                                _op("$gte", "late", -self.opens_days_before))}
+
+    def problems(self, context: RuleContext) -> list[Problem]:
+        out = _choice(self.event, SETUP_EVENTS, "event", "event")
+        if not out:
+            out += _choice(self.per, SETUP_PER[self.event], "per", "per")
+        if self.due != "term_start" and not _month_day(self.due):
+            out.append(Problem(f"due {self.due!r} is neither MM-DD nor term_start", path="due"))
+        return out
+
+
+def _month_day(text: str) -> bool:
+    month, sep, day = text.partition("-")
+    return bool(sep) and month.isdigit() and day.isdigit() and 1 <= int(month) <= 12 \
+        and 1 <= int(day) <= 31
+
+
+@attrs.frozen(kw_only=True)
+class PrecedesRule(RuleBase):
+    """For each person, ``subject`` (their first journal action, or their login being issued)
+    comes after ``requires`` (their login issued, or requested with form F2) (T18, P7, P8)."""
+
+    kind_name: ClassVar[str] = "precedes"
+    kind: Literal["precedes"] = "precedes"
+    subject: str
+    requires: str
+
+    def conditions(self) -> dict[str, dict[str, Any]]:
+        return {"violation": _all(_eq("rule", self.id), _eq("preceded", 0))}
+
+    def problems(self, context: RuleContext) -> list[Problem]:
+        return (_choice(self.subject, PRECEDES_SUBJECTS, "subject", "subject")
+                + _choice(self.requires, PRECEDES_REQUIRES, "requires", "requires"))
+
+
+@attrs.frozen(kw_only=True)
+class ApprovalRule(RuleBase):
+    """A reopening needs the explanatory note (the teacher's signature), every visa of the
+    ruleset's ``visas`` section, and, if ``require_review``, the note reviewed and approved
+    (T14, R2, R3, F3). Acts at guard time on ``reopen`` and in the audit over the log."""
+
+    kind_name: ClassVar[str] = "approval"
+    kind: Literal["approval"] = "approval"
+    require_review: bool = True
+
+    def at_guard(self) -> bool:
+        return True
+
+    def conditions(self) -> dict[str, dict[str, Any]]:
+        broken = [_eq("has_note", 0), _op("$gt", "missing_visas", 0)]
+        if self.require_review:
+            broken.append(_eq("approved", 0))
+        return {"violation": _all(_eq("rule", self.id), _any(*broken))}
+
+
+@attrs.frozen(kw_only=True)
+class AuthorshipRule(RuleBase):
+    """Journal ``actions`` recorded in the log were done by someone the ruleset's permissions
+    entitle, on the day concerned (a substitute within their period, T13; one's own login, T18).
+    The guard enforces this before a change; the audit re-checks the log."""
+
+    kind_name: ClassVar[str] = "authorship"
+    kind: Literal["authorship"] = "authorship"
+    actions: tuple[str, ...]
+
+    def conditions(self) -> dict[str, dict[str, Any]]:
+        return {"violation": _all(_eq("rule", self.id), _eq("entitled", 0))}
+
+    def problems(self, context: RuleContext) -> list[Problem]:
+        out: list[Problem] = []
+        for i, a in enumerate(self.actions):
+            out += _choice(a, context.actions, "action", f"actions[{i}]")
+        return out
+
+
+@attrs.frozen(kw_only=True)
+class OccurrenceRule(RuleBase):
+    """Every ``event`` is itself a finding, entered in the register (T16, T20: each reopening
+    counts against the teacher and the head of department)."""
+
+    kind_name: ClassVar[str] = "occurrence"
+    kind: Literal["occurrence"] = "occurrence"
+    event: str
+
+    def conditions(self) -> dict[str, dict[str, Any]]:
+        return {"violation": _all(_eq("rule", self.id), _eq("occurred", 1))}
+
+    def problems(self, context: RuleContext) -> list[Problem]:
+        return _choice(self.event, OCCURRENCE_EVENTS, "event", "event")
+
+
+@attrs.frozen
+class LadderStep:
+    """One rung: from ``min`` to ``max`` (inclusive; null: no upper bound) counted items."""
+
+    min: int
+    sanction: str
+    messages: Messages
+    max: int | None = None
+
+
+@attrs.frozen
+class LadderCounts:
+    """What a ladder counts: reopenings (T20) and violations of the listed rules."""
+
+    reopenings: bool = True
+    rules: tuple[str, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class LadderRule(RuleBase):
+    """An escalation ladder (S-teacher, S-department): count per teacher or department over the
+    ``period`` and pick the step whose bounds hold the count."""
+
+    kind_name: ClassVar[str] = "ladder"
+    kind: Literal["ladder"] = "ladder"
+    against: str
+    counts: LadderCounts = LadderCounts()
+    period: str = "academic_year"
+    steps: tuple[LadderStep, ...]
+
+    def conditions(self) -> dict[str, dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
+        for i, step in enumerate(self.steps):
+            conds = [_eq("rule", self.id), _op("$gte", "count", step.min)]
+            if step.max is not None:
+                conds.append(_op("$lte", "count", step.max))
+            out[f"step{i}"] = _all(*conds)
+        return out
+
+    def problems(self, context: RuleContext) -> list[Problem]:
+        out = _choice(self.against, LADDER_AGAINST, "against", "against")
+        out += _choice(self.period, PERIODS, "period", "period")
+        for i, r in enumerate(self.counts.rules):
+            out += _choice(r, set(context.rule_ids), "rule", f"counts.rules[{i}]")
+        previous: int | None = 0
+        for i, step in enumerate(self.steps):
+            if step.max is not None and step.max < step.min:
+                out.append(Problem("max is below min", path=f"steps[{i}]"))
+            if previous is None or step.min != previous + 1:
+                out.append(Problem(f"step starts at {step.min}; the steps must follow on without "
+                                   "gaps or overlaps from 1", path=f"steps[{i}].min"))
+            previous = step.max
+        if not self.steps:
+            out.append(Problem("a ladder needs at least one step", path="steps"))
+        return out
+
+
+@attrs.frozen(kw_only=True)
+class IntegratedSheetRule(RuleBase):
+    """For an integrated discipline or a module, the integrated grade sheet (``sheet_kind``) of
+    its journal's ``control_kinds`` is formed within ``days`` by the department that finishes the
+    teaching: the one whose block or modular discipline ends last (T10, P11)."""
+
+    kind_name: ClassVar[str] = "integrated_sheet"
+    kind: Literal["integrated_sheet"] = "integrated_sheet"
+    days: int
+    sheet_kind: str = "integrated"
+    control_kinds: tuple[str, ...] = ("intermediate", "final")
+    counting: DayCounting | None = None
+
+    def conditions(self) -> dict[str, dict[str, Any]]:
+        bad = _any(_op("$gt", "elapsed", self.days), _all(_eq("done", 1), _eq("by_finishing", 0)))
+        return {"violation": _all(_eq("rule", self.id), bad),
+                "pending": _all(_eq("rule", self.id), _eq("done", 0),
+                                _op("$lte", "elapsed", self.days))}
+
+    def problems(self, context: RuleContext) -> list[Problem]:
+        return _controls(self.control_kinds)
+
+
+Rule = (DeadlineRule | DailyMarkingRule | PeriodicRule | SetupRule | PrecedesRule | ApprovalRule
+        | AuthorshipRule | OccurrenceRule | LadderRule | IntegratedSheetRule)
+RULE_KINDS: Mapping[str, type[RuleBase]] = {
+    cls.kind_name: cls for cls in (DeadlineRule, DailyMarkingRule, PeriodicRule, SetupRule,
+                                   PrecedesRule, ApprovalRule, AuthorshipRule, OccurrenceRule,
+                                   LadderRule, IntegratedSheetRule)
+}
+
+
+def rule_problems(rule: RuleBase, context: RuleContext) -> list[Problem]:
+    """Load-time checks common to every rule, then the kind's own."""
+    out: list[Problem] = []
+    if rule.severity not in SEVERITIES:
+        out.append(Problem(f"unknown severity {rule.severity!r}", path="severity",
+                           suggestion=suggest(rule.severity, SEVERITIES)))
+    if not rule.clauses:
+        out.append(Problem("a rule names at least one SOP clause", path="clauses"))
+    for i, r in enumerate(rule.responsible):
+        if r.role not in context.roles:
+            out.append(Problem(f"unknown role {r.role!r}", path=f"responsible[{i}].role",
+                               suggestion=suggest(r.role, context.roles)))
+        if r.scope not in context.scopes:
+            out.append(Problem(f"unknown scope {r.scope!r}", path=f"responsible[{i}].scope",
+                               suggestion=suggest(r.scope, context.scopes)))
+    return out + rule.problems(context)

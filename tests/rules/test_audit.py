@@ -1,0 +1,202 @@
+"""The audit and the guard over the public API: the demo's findings, languages, determinism,
+guard/audit agreement and stream-order independence (hypothesis), threads, the CLI."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+import journal_rules as jr
+from journal_rules_cli import app
+
+ROOT = Path(__file__).resolve().parents[2]
+AS_OF = date(2025, 11, 15)
+RULESET = jr.default_ruleset()
+
+
+def _demo_store() -> jr.MemoryStore:
+    store = jr.MemoryStore()
+    jr.demo_gradebook(store, RULESET)
+    return store
+
+
+DEMO = _demo_store()
+
+
+def _copy(store: jr.Storage, order: list[str] | None = None) -> jr.MemoryStore:
+    out = jr.MemoryStore()
+    names = [s.name for s in store.streams()]
+    for name in order or names:
+        events = list(store.read(name))
+        out.append(name, 0, events)
+    return out
+
+
+def test_the_demo_reopening_counts_against_teacher_and_department() -> None:
+    report = jr.audit(DEMO, RULESET, AS_OF)
+    (entry,) = [f for f in report.findings if f.rule_id == "reopen-register"]
+    assert entry.journal == "anat/101/2025-1"
+    assert entry.clauses == ("T16", "T20", "R5")
+    assert {"t-anat", "head-anat"} <= set(entry.responsible)
+    teacher = next(s for s in report.sanctions if s.rule_id == "sanctions-teacher")
+    assert (teacher.subject, teacher.count, teacher.sanction) == ("t-anat", 1, "verbal_warning")
+    department = next(s for s in report.sanctions if s.rule_id == "sanctions-department"
+                      and s.subject == "dep-anat")
+    assert any(c.startswith("reopened:anat/101/2025-1") for c in department.counted)
+    assert not [f for f in report.findings if f.rule_id in ("reopen-approval",
+                                                             "journal-authorship")]
+
+
+def test_findings_and_refusals_carry_clauses_and_three_languages() -> None:
+    report = jr.audit(DEMO, RULESET, AS_OF)
+    assert report.findings
+    assert report.ruleset == RULESET.ref
+    for finding in report.findings:
+        assert finding.clauses
+        assert finding.ruleset == RULESET.ref
+        texts = {lang: finding.message(lang) for lang in jr.LANGUAGES}
+        assert all(texts.values())
+        assert len(set(texts.values())) == 3
+        assert "{" not in "".join(texts.values()), texts
+    for sanction in report.sanctions:
+        assert len({sanction.message(lang) for lang in jr.LANGUAGES}) == 3
+    store = _copy(DEMO)
+    clock = jr.ManualClock(datetime(2025, 10, 30, 10, tzinfo=UTC))
+    book = jr.Gradebook(store, RULESET.policy, clock=clock, guards=[jr.RulesGuard(RULESET)])
+    book.execute("t-anat", jr.CloseJournal("anat/102/2025-1", "current-1"))
+    decision = book.check("or-head", jr.Reopen("anat/102/2025-1", "current-1"))
+    refusal = next(r for r in decision.refusals if r.rule_id == "reopen-approval")
+    assert refusal.clauses == ("T14", "R2", "R3", "F3")
+    assert refusal.ruleset == RULESET.ref
+    assert refusal.facts["journal"] == "anat/102/2025-1"
+    assert refusal.facts["has_note"] is False
+    assert len({refusal.message(lang) for lang in jr.LANGUAGES}) == 3
+
+
+def test_audit_is_deterministic_and_json_shaped() -> None:
+    first = jr.audit(DEMO, RULESET, AS_OF)
+    second = jr.audit(_copy(DEMO), RULESET, AS_OF)
+    assert first == second
+    assert json.loads(json.dumps(first.as_dict())) == second.as_dict()
+
+
+def test_audits_from_several_threads_agree() -> None:
+    expected = jr.audit(DEMO, RULESET, AS_OF)
+    results: list[jr.AuditReport] = []
+
+    def work() -> None:
+        for _ in range(3):
+            results.append(jr.audit(DEMO, RULESET, AS_OF))
+
+    threads = [threading.Thread(target=work) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 18
+    assert all(r == expected for r in results)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.permutations([s.name for s in DEMO.streams()]),
+       st.dates(date(2025, 9, 1), date(2026, 1, 31)))
+def test_audit_does_not_depend_on_the_order_streams_are_read(order: list[str],
+                                                              as_of: date) -> None:
+    assert jr.audit(_copy(DEMO, order), RULESET, as_of) == jr.audit(DEMO, RULESET, as_of)
+
+
+BASE = jr.MemoryStore()
+_base_clock = jr.demo_clock()
+jr.build_faculty(jr.Gradebook(BASE, RULESET.policy, clock=_base_clock), _base_clock)
+JOURNALS = ["anat/101/2025-1", "nerv/nerv-anat/101/2025-1"]
+PEOPLE = ["t-anat", "t-anat2", "t-phys", "head-anat", "curator", "dean", "or-senior", "or-head"]
+ROLES = ["department_head", "curation_dean", "school_dean", "teacher"]
+NOTE = jr.ExplanatoryNote(date(2025, 9, 3), "ошибка", ["практика"], date(2025, 9, 3), "ошибка")
+
+
+def _command(kind: str, journal: str, day: int, role: str) -> jr.Command:
+    on = date(2025, 9, 1) + timedelta(days=day)
+    match kind:
+        case "marks":
+            return jr.EnterMarks(journal, on, {"s10101": "80"})
+        case "correct":
+            return jr.CorrectMark(journal, "s10101", on, "75", reason="исправление")
+        case "close":
+            return jr.CloseJournal(journal, "current-1")
+        case "note":
+            return jr.SubmitNote(journal, "current-1", NOTE)
+        case "visa":
+            return jr.GiveVisa(journal, "current-1", role)
+        case "approve":
+            return jr.ApproveNote(journal, "current-1")
+        case "sheet":
+            return jr.FormGradeSheet(journal, "current-1", kind="individual")
+        case "substitute":
+            return jr.RegisterSubstitution(jr.Substitution(
+                journal, "t-anat2", "t-anat", on, on + timedelta(days=3), "1", on, "СЗ"))
+    return jr.Reopen(journal, "current-1")
+
+
+steps = st.lists(st.tuples(
+    st.sampled_from(["marks", "correct", "close", "note", "visa", "approve", "reopen", "sheet",
+                     "substitute"]),
+    st.sampled_from(JOURNALS), st.integers(0, 20), st.sampled_from(ROLES),
+    st.sampled_from(PEOPLE), st.integers(1, 40)), min_size=1, max_size=30)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps)
+def test_what_the_guard_allowed_the_audit_does_not_report_as_forbidden(
+        plan: list[tuple[str, str, int, str, str, int]]) -> None:
+    store = _copy(BASE)
+    clock = jr.ManualClock(datetime(2025, 9, 1, 4, tzinfo=UTC))
+    book = jr.Gradebook(store, RULESET.policy, clock=clock, guards=[jr.RulesGuard(RULESET)])
+    for kind, journal, day, role, actor, hours in plan:
+        clock.advance(hours=hours)
+        with contextlib.suppress(jr.CommandRefused, jr.InvalidInput):
+            book.execute(actor, _command(kind, journal, day, role))
+    report = jr.audit(store, RULESET, clock.now().date() + timedelta(days=30))
+    forbidden = [f for f in report.findings if f.rule_id in ("journal-authorship",
+                                                             "reopen-approval")]
+    assert not forbidden, [f.message("en") for f in forbidden]
+
+
+def test_cli_lint_test_coverage_schema_and_audit(tmp_path: Path) -> None:
+    runner = CliRunner()
+    ruleset = str(ROOT / "rulesets" / "kaznmu-sop-2021.yaml")
+    result = runner.invoke(app, ["rules", "lint", ruleset])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["rules", "test", str(ROOT / "rulesets" / "tests")])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().endswith(" passed, 0 failed")
+    result = runner.invoke(app, ["rules", "coverage", "--tests",
+                                 str(ROOT / "rulesets" / "tests")])
+    assert result.exit_code == 0, result.output
+    assert "MISSING" not in result.output
+    result = runner.invoke(app, ["rules", "schema"])
+    assert json.loads(result.output)["title"] == "journal-rules ruleset"
+    broken = tmp_path / "bad.yaml"
+    broken.write_text("ruleset: {id: x, extends: kaznmu-sop-2021}\nrules:\n"
+                      "  - {id: close-deadline, kind: deadlin}\n", encoding="utf-8")
+    result = runner.invoke(app, ["rules", "lint", str(broken)])
+    assert result.exit_code == 1
+    assert f"{broken}:3" in result.output
+    assert "did you mean 'deadline'" in result.output
+    result = runner.invoke(app, ["audit", "--store", "memory://", "--as-of", "2025-09-10",
+                                 "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["ruleset"]["id"] == "kaznmu-sop-2021"
+    assert any(f["rule_id"] == "contingent-setup" for f in data["findings"])
+    result = runner.invoke(app, ["rules", "explain", "--case",
+                                 str(ROOT / "rulesets" / "tests" / "reopening.yaml"),
+                                 "--rule", "reopen-visas", "--lang", "ru"])
+    assert result.exit_code == 0
+    assert "reopen-visas" in result.output
