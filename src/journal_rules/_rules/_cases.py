@@ -96,7 +96,7 @@ def _fill(value: Any, row: Mapping[str, Any]) -> Any:
             return row[whole.group(1)]
         return re.sub(r"\{(\w+)\}", lambda m: str(row.get(m.group(1), m.group(0))), value)
     if isinstance(value, dict):
-        return {k: _fill(v, row) for k, v in value.items() if k != "table"}
+        return {_fill(k, row): _fill(v, row) for k, v in value.items() if k != "table"}
     if isinstance(value, list):
         return [_fill(v, row) for v in value]
     return value
@@ -159,6 +159,10 @@ def run_path(path: Path) -> list[CaseResult]:
     return results
 
 
+_CASE_KEYS = ("name", "table", "steps", "as_of", "expect", "covers")
+_EXPECT_KEYS = ("findings", "absent", "sanctions", "no_sanctions")
+
+
 def run_case(ruleset: Ruleset, world: str, case: Mapping[str, Any], file: str) -> CaseResult:
     name = str(case.get("name", "case"))
     failures: list[str] = []
@@ -178,6 +182,11 @@ def run_case(ruleset: Ruleset, world: str, case: Mapping[str, Any], file: str) -
         failures.append(f"step failed: {exc}")
     report: AuditReport | None = None
     expect = case.get("expect") or {}
+    # An expectation under a misspelt key would silently check nothing: refuse it.
+    failures.extend(f"unknown key {key!r} in the case" for key in case
+                    if key not in _CASE_KEYS)
+    failures.extend(f"unknown expectation {key!r}; one of {', '.join(_EXPECT_KEYS)}"
+                    for key in expect if key not in _EXPECT_KEYS)
     if "as_of" in case:
         report = audit(store, ruleset, _day(case["as_of"]))
         failures.extend(_check_report(report, expect, covers))
