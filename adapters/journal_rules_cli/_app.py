@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Annotated
 
 import typer
@@ -53,12 +54,18 @@ def demo(
     store: StoreOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the journal state as JSON.")]
     = False,
+    lang: Annotated[str, typer.Option("--lang", help="Language of the audit: ru, kk or en.")]
+    = "en",
 ) -> None:
-    """Record a small faculty's term (one closing, one reopening) and print a journal's state.
+    """Record a small faculty's term (one closing, one reopening), print a journal's state and
+    the audit of the term as of 31 October 2025.
 
     Runs on the embedded default store unless --store says otherwise; on a store that already
     holds the demo, it only prints.
     """
+    if lang not in jr.LANGUAGES:
+        raise jr.InvalidInput("--lang", [jr.Problem(f"unknown language {lang!r}; one of "
+                                                    f"{', '.join(jr.LANGUAGES)}")])
     with _Opened(store) as opened:
         book = jr.demo_gradebook(opened)
         state = book.journal("anat/101/2025-1")
@@ -75,6 +82,25 @@ def demo(
         console.print(table)
         console.print(f"{len(book.journals())} journals, {len(snapshot['grid'])} marks in this "
                       f"one; store verified: {not jr.verify_store(opened)}")
+        _print_audit(jr.audit(opened, jr.default_ruleset(), date(2025, 10, 31)), lang)
+
+
+def _print_audit(report: jr.AuditReport, lang: jr.Language) -> None:
+    """A short audit: findings per rule with one example each, then the sanctions."""
+    table = Table(title=f"Audit as of {report.as_of} ({report.ruleset.id}, edition "
+                        f"{report.ruleset.edition})")
+    for column in ("rule", "clauses", "kind", "count", "example"):
+        table.add_column(column, overflow="fold")
+    by_rule: dict[tuple[str, str], list[jr.Finding]] = {}
+    for finding in report.findings:
+        by_rule.setdefault((finding.rule_id, finding.kind), []).append(finding)
+    for (rule, kind), found in by_rule.items():
+        table.add_row(rule, " ".join(found[0].clauses), kind, str(len(found)),
+                      found[0].message(lang))
+    console.print(table)
+    for sanction in report.sanctions:
+        console.print(f"[bold]{sanction.rule_id}[/bold] {sanction.subject}: "
+                      f"{sanction.message(lang)}", highlight=False)
 
 
 class _Opened:

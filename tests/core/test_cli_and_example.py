@@ -54,3 +54,15 @@ def test_the_example_runs() -> None:
     assert "refused by perm-journal-teacher" in result.stdout
     assert json.loads(result.stdout.strip().splitlines()[-1]) == {
         "grid_cells": 195, "verified": True}
+
+
+def test_demo_prints_the_audit_in_the_chosen_language() -> None:
+    result = runner.invoke(app, ["demo", "--store", "memory://", "--lang", "ru"],
+                           env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "Audit as of 2025-10-31" in result.output
+    assert "close-deadline" in result.output
+    assert "sanctions-teacher t-anat" in result.output
+    assert "устное предупреждение" in result.output
+    bad = runner.invoke(app, ["demo", "--store", "memory://", "--lang", "de"])
+    assert bad.exit_code != 0
