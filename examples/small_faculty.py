@@ -16,7 +16,7 @@ def main() -> None:
     ruleset = jr.default_ruleset()
     store = jr.MemoryStore()
     clock = jr.demo_clock()  # time is explicit: a manual clock makes the run reproducible
-    book = jr.Gradebook(store, ruleset.policy, clock=clock)
+    book = jr.Gradebook.for_ruleset(store, ruleset, clock=clock)
 
     # The faculty: a Д, an ИД with two blocks, an М with three modular disciplines, two groups.
     jr.build_faculty(book, clock)

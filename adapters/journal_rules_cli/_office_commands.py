@@ -26,7 +26,7 @@ def _book(store: str | None, ruleset: Path | None) -> Iterator[tuple[jr.Gradeboo
     rules = jr.load_ruleset(ruleset) if ruleset is not None else jr.default_ruleset()
     opened = jr.open_store(store)
     try:
-        yield jr.Gradebook(opened, rules.policy), rules
+        yield jr.Gradebook.for_ruleset(opened, rules), rules
     finally:
         opened.close()
 

@@ -206,7 +206,7 @@ def demo_gradebook(store: Storage, ruleset: Ruleset | None = None) -> Gradebook:
     """A gradebook over ``store`` with the demo faculty and its term recorded (if not yet)."""
     ruleset = ruleset or default_ruleset()
     clock = demo_clock()
-    book = Gradebook(store, ruleset.policy, clock=clock)
+    book = Gradebook.for_ruleset(store, ruleset, clock=clock)
     if not book.journals():
         build_faculty(book, clock)
         run_term(book, clock)

@@ -80,6 +80,7 @@ from ._guard import Guard, GuardContext, PolicyGuard
 from ._journal import JournalState
 from ._model import ControlKind
 from ._policy import Policy
+from ._ruleset import Ruleset
 from ._storage import NewEvent, Storage, StoredEvent, chain
 from ._validation import validate
 
@@ -104,6 +105,18 @@ class Gradebook:
         self._registry_heads: dict[str, StoredEvent | None] = {}
         self._journals: dict[str, JournalState] = {}
         self.refresh()
+
+    @classmethod
+    def for_ruleset(cls, store: Storage, ruleset: Ruleset, *, clock: Clock | None = None,
+                    guards: Sequence[Guard] = ()) -> Gradebook:
+        """A gradebook guarded by everything a ruleset says: its core policy and its rules
+        (the rules engine's guard), with every refusal naming the ruleset's id, edition and
+        content hash. This is what embedding software normally wants."""
+        from ._rules._guard import RulesGuard  # noqa: PLC0415 - the engine builds on this module
+
+        return cls(store, ruleset.policy, clock=clock,
+                   guards=[RulesGuard(ruleset), *guards],
+                   policy_guard=PolicyGuard(ruleset.policy, ruleset.ref))
 
     # --- queries --------------------------------------------------------------------------------
 

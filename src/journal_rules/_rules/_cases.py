@@ -55,7 +55,6 @@ from journal_rules._storage import MemoryStore, NewEvent
 from journal_rules._yaml import read_located
 
 from ._audit import audit
-from ._guard import RulesGuard
 
 COMMANDS: dict[str, type[Any]] = {cls.action: cls for cls in (
     EnterMarks, CorrectMark, HoldClass, HoldControl, CloseJournal, FormGradeSheet, SubmitNote,
@@ -169,7 +168,7 @@ def run_case(ruleset: Ruleset, world: str, case: Mapping[str, Any], file: str) -
     covers = set(case.get("covers", []))
     store = MemoryStore()
     clock = demo_clock()
-    book = Gradebook(store, ruleset.policy, clock=clock, guards=[RulesGuard(ruleset)])
+    book = Gradebook.for_ruleset(store, ruleset, clock=clock)
     if world in ("demo-faculty", "demo-term"):
         build_faculty(book, clock)
     if world == "demo-term":

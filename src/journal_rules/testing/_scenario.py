@@ -28,7 +28,6 @@ from journal_rules import (
     MemoryStore,
     Refusal,
     Ruleset,
-    RulesGuard,
     Storage,
     StoredEvent,
     audit,
@@ -75,8 +74,7 @@ class Scenario:
         self.ruleset: Ruleset = ruleset or default_ruleset()
         self.store: Storage = store if store is not None else MemoryStore()
         self.clock = clock or demo_clock()
-        self.book = Gradebook(self.store, self.ruleset.policy, clock=self.clock,
-                              guards=[RulesGuard(self.ruleset)])
+        self.book = Gradebook.for_ruleset(self.store, self.ruleset, clock=self.clock)
         self.actor: str | None = None
         if world != "empty":
             build_faculty(self.book, self.clock)

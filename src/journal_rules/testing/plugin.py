@@ -80,8 +80,7 @@ def journal_clock() -> jr.ManualClock:
 def gradebook(journal_store: jr.Storage, journal_ruleset: jr.Ruleset,
               journal_clock: jr.ManualClock) -> jr.Gradebook:
     """A gradebook over ``journal_store``, guarded by the ruleset's policy and rules engine."""
-    return jr.Gradebook(journal_store, journal_ruleset.policy, clock=journal_clock,
-                        guards=[jr.RulesGuard(journal_ruleset)])
+    return jr.Gradebook.for_ruleset(journal_store, journal_ruleset, clock=journal_clock)
 
 
 @pytest.fixture
