@@ -70,7 +70,7 @@ def coverage(ruleset: RulesetOption = None,
              = DEFAULT_TESTS) -> None:
     """SOP clause -> rules -> test cases; exit 1 if a behavioural clause has no rule or test."""
     loaded = _ruleset(ruleset)
-    results = jr.run_ruleset_tests(tests) if tests.exists() else []
+    results = jr.run_ruleset_tests(tests)
     rows = jr.ruleset_coverage(loaded, results)
     uncovered = [row for row in rows if row.behavioural and not row.covered]
     for row in rows:

@@ -141,6 +141,9 @@ def load_cases(path: Path) -> tuple[Ruleset, str, list[dict[str, Any]]]:
 
 
 def case_files(path: Path) -> list[Path]:
+    if not path.exists():
+        raise InvalidInput(str(path), [Problem("no such file or folder of test cases",
+                                               file=str(path))])
     if path.is_dir():
         return sorted(p for p in path.rglob("*.yaml") if "rulesets" not in p.relative_to(
             path).parts)
