@@ -8,6 +8,7 @@ date it concerns, and a reason where the policy requires one (see ``StoredEvent`
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -266,8 +267,12 @@ def event_type_name(payload: Any) -> str:
 
 def payload_of(event: StoredEvent) -> Any:
     """The typed payload of a stored event."""
-    cls = EVENT_TYPES[event.type]
-    return converter.structure(dict(event.data), cls)
+    return structure_payload(event.type, event.data)
+
+
+def structure_payload(type_name: str, data: Mapping[str, Any]) -> Any:
+    """The typed payload of an event of type ``type_name`` from its plain ``data``."""
+    return converter.structure(dict(data), EVENT_TYPES[type_name])
 
 
 def payload_data(payload: Any) -> dict[str, Any]:

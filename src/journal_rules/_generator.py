@@ -6,11 +6,18 @@ The shape follows KazNMU: schools with departments, groups of about 24 students 
 year, 6-10 course units per group per term mixing disciplines (Д), integrated disciplines (ИД) with
 blocks and modules (М) with modular disciplines, a 15-week term, marks on class days with absences
 («н/б») and unprepared students («О»), late entries and closings, substitutions and reopenings.
-The frequencies are arguments, not policy: policy comes from the ruleset the gradebook enforces.
+Before the term: logins requested (form F2) and issued for everyone (P7, P8), who uploads each
+unit's КТП assigned and the КТП uploaded (P5, P6), the term's deadline calendar set (T12); during
+it, a backup a month (P9); each with a few realistic lapses (a login issued after its holder
+started work, a department that assigned no uploaders, a late КТП, a missed backup). The
+frequencies are arguments, not policy: policy comes from the ruleset the gradebook enforces.
+The setup steps draw from their own random stream, so the journals of a seed do not change when
+their rates do.
 """
 
 from __future__ import annotations
 
+import hashlib
 import random
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
@@ -22,25 +29,33 @@ from ._buffered import BufferedStore
 from ._clock import ManualClock
 from ._commands import (
     ApproveNote,
+    AssignPlanUploaders,
     CloseJournal,
     Command,
     CorrectMark,
+    DeadlineRow,
     EnterMarks,
     FormGradeSheet,
     GiveVisa,
     HoldControl,
+    IssueLogin,
+    LoadCalendarPlan,
     LoadContingent,
     LoadCurriculum,
     OpenJournal,
+    RecordBackup,
     RegisterOrgUnits,
     RegisterPeople,
     RegisterSubstitution,
     Reopen,
+    RequestLogin,
+    SetDeadlineCalendar,
     SubmitNote,
 )
 from ._errors import CommandRefused, InvalidInput, Problem
 from ._gradebook import Gradebook
 from ._model import (
+    CalendarPlan,
     ControlKind,
     ControlPoint,
     CourseKind,
@@ -52,6 +67,7 @@ from ._model import (
     JournalSpec,
     OrgUnit,
     Person,
+    PlannedClass,
     Student,
     Substitution,
     Term,
@@ -91,6 +107,14 @@ class GeneratorSettings:
     reopen_rate: float = 0.02
     missing_visa_rate: float = 0.1
     short_course_rate: float = 0.1
+    # The setup before the term and the IT department's routine (P5-P9, T12).
+    setup: bool = True
+    late_login_rate: float = 0.01  # teachers whose login is issued after they start work (P8)
+    unrequested_login_rate: float = 0.005  # logins issued without form F2 (P7)
+    missing_uploaders_rate: float = 0.02  # departments that assign nobody to upload КТП (P5)
+    late_plan_rate: float = 0.03  # КТП uploaded after the academic year starts (P6)
+    missed_backup_rate: float = 0.15  # months without a backup (P9)
+    calendar_close_days: int = 3  # the deadline calendar: exams closed this long after (T12)
 
     def problems(self) -> list[Problem]:
         out: list[Problem] = []
@@ -100,6 +124,8 @@ class GeneratorSettings:
             out.append(Problem("must be at least 1", path="group_size"))
         if not 1 <= self.units_min <= self.units_max:
             out.append(Problem("need 1 <= units_min <= units_max", path="units_min"))
+        if self.calendar_close_days < 0:
+            out.append(Problem("must not be negative", path="calendar_close_days"))
         if self.term_weeks < 4:
             out.append(Problem("a term needs at least 4 weeks", path="term_weeks"))
         for field in attrs.fields(GeneratorSettings):
@@ -125,6 +151,11 @@ class GenerationReport:
     reopenings: int = 0
     late_closings: int = 0
     never_closed: int = 0
+    logins: int = 0
+    late_logins: int = 0
+    calendar_plans: int = 0
+    late_plans: int = 0
+    backups: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return attrs.asdict(self)
@@ -145,10 +176,15 @@ class _Generator:
         self.heads: dict[str, str] = {}
         self.curators: dict[tuple[str, int], str] = {}
         self.deans: dict[str, str] = {}
+        self.people: list[Person] = []
+        self.students_of: dict[str, list[str]] = {}
+        self.setup_rng = random.Random(f"{settings.seed}-setup")
 
     def run(self) -> GenerationReport:
         groups = self._registry()
         term, plans = self._curriculum(groups)
+        if self.settings.setup:
+            self._setup(term, plans)
         self.buffer.flush()
         self.progress(f"registry: {self.report.groups} groups, {self.report.units} units")
         specs = self._journals(groups, term, plans)
@@ -157,6 +193,8 @@ class _Generator:
             self.buffer.flush()
             if n % 500 == 0:
                 self.progress(f"journals: {n}/{len(specs)}")
+        if self.settings.setup:
+            self._backups(term)
         self.buffer.flush()
         return self.report
 
@@ -203,6 +241,7 @@ class _Generator:
                               for t in staff)
         self._do("gen-it", RegisterOrgUnits(units), at)
         self._do("gen-it", RegisterPeople(people), at)
+        self.people = people
         self.report.schools = len(_SCHOOLS)
         self.report.departments = len(self.heads)
         self.report.people = len(people) + 1
@@ -220,6 +259,9 @@ class _Generator:
         for i in range(s.students):
             group = groups[i % n_groups]
             students.append(Student(f"st{i + 1:05d}", f"Студент {i + 1:05d}", group.id))
+            self.students_of.setdefault(group.id, []).append(students[-1].id)
+        for members in self.students_of.values():
+            members.sort()
         self._do("or-insp", LoadContingent(groups, students, "Приказ о формировании групп"), at)
         self.report.groups, self.report.students = len(groups), len(students)
         return groups
@@ -270,10 +312,92 @@ class _Generator:
                                     rng.choice(deps), 2, p_start, p_end))
         return CourseUnit(uid, name, kind, dep, 2 * n, start, end, parts)
 
+    # --- the setup before the term, and backups ---------------------------------------------
+
+    def _setup(self, term: Term, plans: dict[tuple[str, int], list[CourseUnit]]) -> None:
+        """Logins (P7, P8), КТП uploaders and plans (P5, P6), the deadline calendar (T12)."""
+        s, rng = self.settings, self.setup_rng
+        start = s.term_start
+        steps: list[tuple[datetime, int, str, Command]] = []
+
+        def step(when: datetime, actor: str, command: Command) -> None:
+            steps.append((when, len(steps), actor, command))
+
+        # Logins: the head of department sends form F2, IT issues the login before work starts;
+        # a few teachers get theirs only after their first classes, a few without a form.
+        any_head = sorted(self.heads.values())[0]
+        for person in self.people:
+            head = self.heads.get(person.units[0], any_head) if person.units else any_head
+            requested = _at(start - timedelta(days=rng.randint(17, 19)), 10)
+            if rng.random() >= s.unrequested_login_rate:
+                step(requested, head, RequestLogin(person.id, sorted(person.roles)[0],
+                                                   f"{person.id}@kaznmu.kz"))
+            issued = requested + timedelta(days=rng.randint(1, 3), hours=rng.randint(0, 5))
+            if "teacher" in person.roles and rng.random() < s.late_login_rate:
+                issued = _at(start + timedelta(days=rng.randint(5, 20)), 5)
+                self.report.late_logins += 1
+            step(issued, "gen-it", IssueLogin(person.id))
+            self.report.logins += 1
+        # КТП: each department's head assigns who uploads each unit's plan; one of them uploads
+        # it. A department now and then assigns nobody (its head uploads the plans himself).
+        careless = {d for d in sorted(self.heads) if rng.random() < s.missing_uploaders_rate}
+        year = term.academic_year
+        for (specialty, year_of_study), units in sorted(plans.items()):
+            for unit in units:
+                head = self.heads[unit.department]
+                staff = self.teachers[unit.department]
+                uploaders = sorted(rng.sample(staff, 2))
+                minutes = start - timedelta(days=rng.randint(12, 18))
+                if unit.department in careless:
+                    uploader = head
+                else:
+                    step(_at(minutes, 6), head, AssignPlanUploaders(
+                        unit.department, unit.id, uploaders, f"{rng.randint(1, 12)}", minutes))
+                    uploader = uploaders[0]
+                uploaded = _at(minutes + timedelta(days=rng.randint(1, 10)), 7)
+                if rng.random() < s.late_plan_rate:
+                    uploaded = _at(start + timedelta(days=rng.randint(1, 14)), 7)
+                    self.report.late_plans += 1
+                classes = [PlannedClass(n, day, time(9 + n % 4), f"Тема {n}", "2",
+                                        uploader, f"{100 + n % 30}")
+                           for n, day in enumerate(_class_days(unit.starts, unit.ends,
+                                                               daily=False, offset=0), start=1)]
+                step(uploaded, uploader, LoadCalendarPlan(CalendarPlan(
+                    unit.id, year, year_of_study, specialty, classes, f"{rng.randint(1, 12)}",
+                    minutes, head)))
+                self.report.calendar_plans += 1
+        # The term's deadline calendar: the exam session's closing date (T12).
+        exam_days = [u.ends + timedelta(days=3) for units in plans.values() for u in units]
+        close_by = max(exam_days) + timedelta(days=s.calendar_close_days)
+        ordered = start - timedelta(days=rng.randint(5, 11))
+        step(_at(ordered, 6), "or-head", SetDeadlineCalendar(
+            term.id, [DeadlineRow(ControlKind.INTERMEDIATE.value, close_by, max(exam_days))],
+            f"{rng.randint(100, 999)}-н", ordered))
+        for when, _, actor, command in sorted(steps, key=lambda x: (x[0], x[1])):
+            self._do(actor, command, when)
+
+    def _backups(self, term: Term) -> None:
+        """A backup a month from the term's first month to the month after it ends (P9), now
+        and then one missed."""
+        s, rng = self.settings, self.setup_rng
+        month = date(s.term_start.year, s.term_start.month, 1)
+        last = term.ends + timedelta(days=31)
+        while month <= last:
+            if rng.random() >= s.missed_backup_rate:
+                day = month + timedelta(days=rng.randint(0, 4))
+                digest = hashlib.sha256(f"{s.seed}:{day.isoformat()}".encode()).hexdigest()
+                self._do("gen-it", RecordBackup(f"backup-{day.isoformat()}.zip",
+                                                self.report.events, digest), _at(day, 18))
+                self.report.backups += 1
+            month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+    # --- journals -------------------------------------------------------------------------------
+
     def _journals(self, groups: list[Group], term: Term,
                   plans: dict[tuple[str, int], list[CourseUnit]]) -> list[JournalSpec]:
         specs: list[JournalSpec] = []
-        at = self.clock.now()
+        at = _at(self.settings.term_start - timedelta(days=7), 4) if self.settings.setup \
+            else self.clock.now()
         for group in groups:
             for unit in plans[(group.specialty, group.year_of_study)]:
                 targets: list[tuple[str, str | None, str, date, date]] = []
@@ -295,7 +419,7 @@ class _Generator:
 
     def _journal_life(self, spec: JournalSpec) -> None:
         s, rng = self.settings, self.rng
-        students = [st.id for st in self.book.directory.students_of(spec.group)]
+        students = self.students_of.get(spec.group, [])
         teacher = spec.teachers[0]
         dep = spec.department or ""
         substitute: Substitution | None = None

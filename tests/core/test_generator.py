@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -68,3 +68,41 @@ def test_buffered_store_holds_writes_until_flushed() -> None:
     buffered.close()
     assert [e.version for e in inner.read("a")] == [1, 2, 3, 4]
     assert jr.verify_store(inner) == []
+
+
+def test_a_generated_term_has_its_setup_and_a_few_lapses(ruleset: jr.Ruleset) -> None:
+    """Logins (P7, P8), КТП uploaders and plans (P5, P6), the deadline calendar (T12) and monthly
+    backups (P9) are there for most of the university, with a few realistic lapses."""
+    store = jr.MemoryStore()
+    report = jr.generate_university(store, ruleset.policy, students=480, seed=3,
+                                    late_login_rate=0.05, missing_uploaders_rate=0.1,
+                                    missed_backup_rate=0.3)
+    assert report.logins == report.people - 1  # everyone but the IT robot that registers them
+    assert report.calendar_plans == report.units
+    assert report.backups > 0
+    book = jr.Gradebook(store, ruleset.policy, clock=jr.demo_clock())
+    directory = book.directory
+    assert len(directory.logins_issued) == report.logins
+    assert set(directory.deadlines) == {"T1"}
+    audit = jr.audit(store, ruleset, date(2026, 2, 1))
+    counts: dict[str, int] = {}
+    for finding in audit.findings:
+        if finding.kind == "violation":
+            counts[finding.rule_id] = counts.get(finding.rule_id, 0) + 1
+    teachers = sum(1 for p in directory.people.values() if "teacher" in p.roles)
+    assert counts.get("login-before-work", 0) < teachers * 0.1
+    assert counts.get("plan-uploaders-setup", 0) < report.units * 0.5
+    assert counts.get("calendar-plan-setup", 0) < report.units * 0.2
+    assert "term-deadline-calendar" not in counts
+    assert counts.get("monthly-backup", 0) == 5 - report.backups  # September to January
+
+
+def test_the_setup_has_its_own_random_stream(ruleset: jr.Ruleset) -> None:
+    """Changing a setup rate leaves the journals of a seed as they were."""
+    first, second = jr.MemoryStore(), jr.MemoryStore()
+    jr.generate_university(first, ruleset.policy, students=120, seed=4)
+    jr.generate_university(second, ruleset.policy, students=120, seed=4, late_login_rate=0.5)
+    journals = [i.name for i in first.streams() if i.name.startswith("journal:")]
+    assert journals
+    for name in journals:
+        assert [e.hash for e in first.read(name)] == [e.hash for e in second.read(name)]

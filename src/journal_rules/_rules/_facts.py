@@ -8,7 +8,7 @@ the finding reports (dates as ISO text) and ``meta`` what the audit needs to bui
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -16,7 +16,7 @@ import attrs
 
 from journal_rules._commands import CloseJournal
 from journal_rules._directory import Directory
-from journal_rules._events import JOURNAL_PREFIX, Stream, payload_of
+from journal_rules._events import JOURNAL_PREFIX, Stream, payload_of, structure_payload
 from journal_rules._guard import GuardContext, _in_scope
 from journal_rules._journal import EVENT_ACTIONS, JournalState
 from journal_rules._model import ControlPoint, CourseKind, JournalSpec
@@ -38,17 +38,41 @@ from ._kinds import (
 )
 
 
-@attrs.frozen
 class Ev:
-    """An event as the audit sees it: its type, who, when (moment and local day), its payload."""
+    """An event as the audit sees it: its type, who, when (moment and local day), its payload.
 
-    type: str
-    actor: str
-    at: datetime
-    day: date
-    on: date | None
-    payload: Any
-    position: int
+    The typed payload is built from ``data`` on first use only: most events are only ever looked
+    at by type, actor and time, and structuring every payload is the audit's largest cost. A
+    ``marks_entered`` event read by :func:`journal_view` keeps its control but not its cells
+    (they are aggregated into ``JournalView.first_entry``), so a journal's marks are not held in
+    memory twice.
+    """
+
+    __slots__ = ("_payload", "actor", "at", "data", "day", "on", "position", "type")
+
+    def __init__(self, type: str, actor: str, at: datetime, day: date, *, on: date | None,
+                 data: Mapping[str, Any], position: int) -> None:
+        self.type = type
+        self.actor = actor
+        self.at = at
+        self.day = day
+        self.on = on
+        self.data = data
+        self.position = position
+        self._payload: Any = _UNSET
+
+    @property
+    def payload(self) -> Any:
+        payload = self._payload
+        if payload is _UNSET:
+            payload = self._payload = structure_payload(self.type, self.data)
+        return payload
+
+    def __repr__(self) -> str:
+        return f"Ev({self.type!r}, {self.actor!r}, {self.at.isoformat()}, #{self.position})"
+
+
+_UNSET: Any = object()
 
 
 @attrs.define
@@ -87,11 +111,12 @@ class World:
     registry: list[Ev]
     as_of: date
     calendar: Calendar
+    memo: dict[Any, Any] = attrs.field(factory=dict)  # per-audit look-up tables (the audit's)
 
 
 def to_ev(event: StoredEvent, calendar: Calendar) -> Ev:
     return Ev(event.type, event.actor, event.recorded_at, calendar.local_date(event.recorded_at),
-              event.occurred_on, payload_of(event), event.version)
+              on=event.occurred_on, data=event.data, position=event.version)
 
 
 def read_world(store: Storage, as_of: date, calendar: Calendar) -> World:
@@ -123,23 +148,24 @@ def journal_view(events: Iterable[StoredEvent], directory: Directory, calendar: 
     evs: list[Ev] = []
     by_control: dict[str, list[Ev]] = {}
     first_entry: dict[str, dict[date, date]] = {}
+    dates: dict[Any, date] = {}  # a cell's ISO date -> date: a term has few distinct days
     for event in events:
-        ev = to_ev(event, calendar)
-        if as_of is not None and ev.day > as_of:
+        day = calendar.local_date(event.recorded_at)
+        if as_of is not None and day > as_of:
             break
+        data = event.data
+        if event.type == "marks_entered":
+            data = _aggregate_marks(event, day, first_entry, dates)
+        ev = Ev(event.type, event.actor, event.recorded_at, day, on=event.occurred_on, data=data,
+                position=event.version)
         evs.append(ev)
         if event.type == "journal_opened":
             spec = ev.payload.spec
             continue
-        control = getattr(ev.payload, "control", None)
+        control = data.get("control")
         if control is None:
             continue
         by_control.setdefault(control, []).append(ev)
-        if event.type == "marks_entered":
-            days = first_entry.setdefault(control, {})
-            for cell in ev.payload.cells:
-                if cell.on not in days or ev.day < days[cell.on]:
-                    days[cell.on] = ev.day
     if spec is None:
         return None
     try:
@@ -147,6 +173,28 @@ def journal_view(events: Iterable[StoredEvent], directory: Directory, calendar: 
     except (LookupError, ValueError):
         department = spec.department
     return JournalView(spec, department, evs, by_control, first_entry)
+
+
+def _aggregate_marks(event: StoredEvent, day: date, first_entry: dict[str, dict[date, date]],
+                     dates: dict[Any, date]) -> dict[str, Any]:
+    """Fold a ``marks_entered`` event's cells into ``first_entry`` (per control, per class day:
+    the first day marks were entered for it), straight from the event's plain data; return the
+    data the event keeps (its control, no cells)."""
+    try:
+        control = str(event.data["control"])
+        days = first_entry.setdefault(control, {})
+        for cell in event.data["cells"]:
+            raw = cell["on"]
+            on = dates.get(raw)
+            if on is None:
+                on = dates[raw] = raw if type(raw) is date else date.fromisoformat(raw)
+            seen = days.get(on)
+            if seen is None or day < seen:
+                days[on] = day
+    except (KeyError, TypeError, ValueError, AttributeError):
+        payload_of(event)  # malformed data: the converter says exactly what is wrong
+        raise
+    return {"control": control, "cells": []}
 
 
 # --- per kind -------------------------------------------------------------------------------------
@@ -463,11 +511,13 @@ def _setup_year(rule: SetupRule, world: World, year_start: date) -> list[Fact]:
             term_ids = {t.id for t in terms}
             units = sorted({e.unit for e in world.directory.curriculum.values()
                             if e.term in term_ids})
+            by_unit: dict[str | None, list[Ev]] = {}
+            for e in events:
+                by_unit.setdefault(_unit_of(e), []).append(e)
             for unit in units:
                 due = min(t.starts for t in terms) if rule.due == "term_start" else \
                     cal.month_day_before(rule.due, year_start)
-                targets.append(("unit", unit, due, [e for e in events
-                                                    if _unit_of(e) == unit]))
+                targets.append(("unit", unit, due, by_unit.get(unit, [])))
     out: list[Fact] = []
     for kind, subject, due, evs in targets:
         if world.as_of < due - timedelta(days=rule.opens_days_before):
@@ -502,10 +552,13 @@ def precedes_facts(rule: PrecedesRule, world: World) -> list[Fact]:
         for e in world.registry:
             if e.type == rule.subject:
                 subjects.setdefault(e.payload.person, e)
+    required: dict[str, list[Ev]] = {}
+    for r in world.registry:
+        if r.type == rule.requires:
+            required.setdefault(r.payload.person, []).append(r)
     out: list[Fact] = []
     for person, e in sorted(subjects.items()):
-        before = [r for r in world.registry if r.type == rule.requires
-                  and r.payload.person == person and r.at <= e.at]
+        before = [r for r in required.get(person, ()) if r.at <= e.at]
         data = {"id": f"{rule.id}|{person}", "rule": rule.id, "preceded": int(bool(before))}
         show = {"person": person, "on": e.day.isoformat(), "key": person}
         out.append(Fact(data, show, "person", person, person=person, on=e.day))

@@ -31,8 +31,10 @@ class RulesGuard:
 
     def check(self, context: GuardContext) -> list[Refusal]:
         journal = context.journal
-        if journal is None or context.control is None or not self.rules:
+        if journal is None or context.control is None:
             return []
+        if not any(_asks(rule, context.action) for rule in self.rules):
+            return []  # no rule acts on this action: spare reading the journal's log
         view = journal_view(journal.history, context.directory, self.calendar, None)
         if view is None:
             return []
@@ -41,12 +43,13 @@ class RulesGuard:
         control = context.control.point.id
         pairs: list[tuple[RuleBase, Fact]] = []
         for rule in self.rules:
-            if isinstance(rule, ApprovalRule) and context.action == "reopen":
+            if not _asks(rule, context.action):
+                continue
+            if isinstance(rule, ApprovalRule):
                 pairs.append((rule, approval_fact(
                     rule, view, control, reopen_position=journal.version + 1, reopen_day=today,
                     policy=self.ruleset.policy, n=0)))
-            elif isinstance(rule, DeadlineRule) and context.action in ("enter_mark",) \
-                    and rule.end == "closed" and not _reopened(view, control):
+            elif isinstance(rule, DeadlineRule) and not _reopened(view, control):
                 for fact in deadline_facts(rule, view, world):
                     if fact.control == control and fact.data["done"] == 0:
                         pairs.append((rule, fact))
@@ -61,6 +64,15 @@ class RulesGuard:
             facts = {**context.facts(), **fact.show, "rule": fired.id}
             out.append(Refusal(fired.id, fired.clauses, facts, fired.messages, self.ruleset.ref))
         return out
+
+
+def _asks(rule: RuleBase, action: str) -> bool:
+    """Whether ``rule`` has something to say at guard time about ``action``."""
+    if isinstance(rule, ApprovalRule):
+        return action == "reopen"
+    if isinstance(rule, DeadlineRule):
+        return action == "enter_mark" and rule.end == "closed"
+    return False
 
 
 def _reopened(view: JournalView, control: str) -> bool:

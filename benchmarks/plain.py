@@ -1,0 +1,165 @@
+"""The baselines of benchmarks/run.py: what the audit is measured against.
+
+- :func:`deadline_findings`: a plain Python single pass over the events of a store that computes
+  the deadline findings of the ruleset's ``control_end`` deadline rules (T11 closing, P10 grade
+  sheets), with the ruleset's own parameters and calendar: the floor any audit pays to read the
+  same events and judge them.
+- :func:`durable_one_event_per_mark`: durable_rules used naively, one event per mark cell, which
+  the design rules out; measured on a sample and projected.
+
+Benchmarks may use private modules; the library keeps durable_rules behind ``_engine``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import Any
+
+import durable.engine as durable  # type: ignore[import-untyped]
+
+import journal_rules as jr
+from journal_rules._rules._calendar import Calendar
+from journal_rules._rules._kinds import DeadlineRule
+
+JOURNAL = "journal:"
+CALENDAR_STREAM = "registry:calendar"
+
+
+def deadline_rules(ruleset: jr.Ruleset) -> list[DeadlineRule]:
+    """The ruleset's deadlines that run from a control's last day (close-deadline and the grade
+    sheet deadline in the KazNMU ruleset)."""
+    return [r for r in ruleset.rules if isinstance(r, DeadlineRule)
+            and r.start == "control_end" and not r.optional]
+
+
+def local_day(calendar: Calendar, moment: datetime) -> date:
+    return calendar.local_date(moment)
+
+
+def deadline_findings(store: jr.Storage, ruleset: jr.Ruleset,
+                      as_of: date) -> tuple[set[tuple[str, str, str]], int]:
+    """(rule, journal, control) of every violated control_end deadline, and how many events were
+    read. One pass over each journal stream, plain dicts, no engine."""
+    rules = deadline_rules(ruleset)
+    calendar = Calendar(ruleset.calendar)
+    tz = calendar.tz
+    # The term deadline calendars (T12) as of the date: the last one set for a term wins.
+    term_close: dict[str, dict[str, date]] = {}
+    events = 0
+    for event in store.read(CALENDAR_STREAM):
+        events += 1
+        if event.recorded_at.astimezone(tz).date() > as_of:
+            break
+        if event.type == "deadline_calendar_set":
+            term_close[event.data["term"]] = {
+                row["control_kind"]: date.fromisoformat(row["close_by"])
+                for row in event.data["entries"]}
+    found: set[tuple[str, str, str]] = set()
+    for info in store.streams():
+        if not info.name.startswith(JOURNAL):
+            continue
+        spec: dict[str, Any] | None = None
+        closed: dict[str, date] = {}  # control -> first closing day
+        sheets: dict[tuple[str, str], date] = {}  # (control, sheet kind) -> first day
+        for event in store.read(info.name):
+            events += 1
+            day = event.recorded_at.astimezone(tz).date()
+            if day > as_of:
+                break
+            kind = event.type
+            if kind == "journal_opened":
+                spec = event.data["spec"]
+            elif kind == "journal_closed":
+                closed.setdefault(event.data["control"], day)
+            elif kind == "grade_sheet_formed":
+                sheets.setdefault((event.data["control"], event.data["kind"]), day)
+        if spec is None:
+            continue
+        for rule in rules:
+            counting = rule.counting or calendar.spec.days
+            for point in spec["controls"]:
+                if point["kind"] not in rule.control_kinds:
+                    continue
+                start = date.fromisoformat(point["ends"])
+                if start > as_of:
+                    continue
+                done = closed.get(point["id"]) if rule.end == "closed" else \
+                    sheets.get((point["id"], rule.sheet_kind or ""))
+                upto = as_of if done is None else done
+                close_by = term_close.get(spec["term"], {}).get(point["kind"]) \
+                    if rule.use_term_calendar and rule.end == "closed" else None
+                if close_by is not None:
+                    late = upto > close_by
+                elif counting == "calendar":
+                    late = (upto - start).days > rule.days
+                else:
+                    late = calendar.between(start, upto, counting) > rule.days
+                if late:
+                    found.add((rule.id, spec["id"], point["id"]))
+    return found, events
+
+
+class _QuietHost(durable.Host):  # type: ignore[misc]
+    def _run(self) -> None:  # no wall-clock threads
+        return None
+
+
+def _cells(store: jr.Storage, calendar: Calendar) -> Iterator[tuple[str, str, str, date, int]]:
+    """(journal, control, student, class day, lag in days) of every mark cell, journal by
+    journal."""
+    for info in store.streams():
+        if not info.name.startswith(JOURNAL):
+            continue
+        for event in store.read(info.name):
+            if event.type != "marks_entered":
+                continue
+            day = calendar.local_date(event.recorded_at)
+            for cell in event.data["cells"]:
+                on = date.fromisoformat(cell["on"])
+                yield info.name, event.data["control"], cell["student"], on, (day - on).days
+
+
+def durable_one_event_per_mark(store: jr.Storage, ruleset: jr.Ruleset,
+                               budget: float) -> tuple[float, int, int]:
+    """Post one event per mark cell to durable_rules, a session per journal, for about
+    ``budget`` seconds; return (cells per second, cells fed, late cells found). The rule: a mark
+    entered more days after its class day than the ruleset's daily-marking lag allows."""
+    lag = next((getattr(r, "lag_days", 0) for r in ruleset.rules
+                if r.kind_name == "daily_marking"), 0)
+    late: list[str] = []
+    seen: list[int] = [0]
+
+    def is_late(c: Any) -> None:
+        late.append(c.m["id"])
+
+    def counted(c: Any) -> None:
+        seen[0] += 1
+
+    host = _QuietHost()
+    host.register_rulesets({"per_mark": {
+        "late": {"all": [{"m": {"$gt": {"lag": lag}}}], "run": is_late},
+        "any": {"all": [{"m": {"$lte": {"lag": lag}}}], "run": counted},
+    }})
+    calendar = Calendar(ruleset.calendar)
+    fed = 0
+    session: str | None = None
+    started = time.perf_counter()
+    for n, (journal, control, student, on, days) in enumerate(_cells(store, calendar)):
+        if journal != session:
+            if session is not None:
+                host.delete_state("per_mark", session)
+                if time.perf_counter() - started > budget:
+                    session = None
+                    break
+            session = journal
+        host.post("per_mark", {"id": f"{n}", "sid": journal, "journal": journal,
+                               "control": control, "student": student, "on": on.isoformat(),
+                               "lag": days})
+        fed += 1
+    if session is not None:
+        host.delete_state("per_mark", session)
+    seconds = time.perf_counter() - started
+    assert seen[0] + len(late) == fed, "durable_rules lost events"
+    return fed / seconds, fed, len(late)

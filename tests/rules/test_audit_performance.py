@@ -1,0 +1,152 @@
+"""The audit's performance paths give the answers of the plain ones (journal_rules._rules)."""
+
+from __future__ import annotations
+
+import gc
+from datetime import date, datetime, timedelta
+
+import pytest
+
+import journal_rules as jr
+from journal_rules._commands import CloseJournal
+from journal_rules._events import payload_of
+from journal_rules._guard import GuardContext, _in_scope
+from journal_rules._journal import JournalState
+from journal_rules._rules._audit import responsible
+from journal_rules._rules._calendar import Calendar
+from journal_rules._rules._engine import CompiledRules
+from journal_rules._rules._facts import Fact, journal_view, read_world
+
+RULESET = jr.default_ruleset()
+LATE = {("late", "violation"): {"$and": [{"rule": "late"}, {"$gt": {"elapsed": 3}}]}}
+
+
+@pytest.fixture(scope="module")
+def university() -> tuple[jr.MemoryStore, date]:
+    store = jr.MemoryStore()
+    jr.generate_university(store, RULESET.policy, students=240, seed=5, reopen_rate=0.3,
+                           substitution_rate=0.3)
+    return store, date(2026, 2, 1)
+
+
+def _scan(ruleset: jr.Ruleset, rule_responsible: tuple, world: object, view: object,
+          fact: Fact) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The people responsible by looking at everyone (what ``responsible`` memoises)."""
+    directory = world.directory  # type: ignore[attr-defined]
+    people: list[str] = []
+    roles: list[str] = []
+    for r in rule_responsible:
+        roles.append(r.role)
+        for person in sorted((p for p in directory.people.values() if r.role in p.roles),
+                             key=lambda p: p.id):
+            if r.scope == "any":
+                ok = True
+            elif view is None:
+                ok = fact.department is None or fact.department in person.units
+            else:
+                state = JournalState(ruleset.policy.lifecycle)
+                state.spec = view.spec  # type: ignore[attr-defined]
+                on = fact.on or world.as_of  # type: ignore[attr-defined]
+                context = GuardContext(person.id, person, CloseJournal(state.spec.id, ""),
+                                       "close", on, datetime.combine(on, datetime.min.time()),
+                                       directory, state)
+                ok = _in_scope(r.scope, person, context)
+            if ok and person.id not in people:
+                people.append(person.id)
+    return tuple(people), tuple(roles)
+
+
+def test_responsible_people_are_those_a_scan_of_everyone_finds(
+        university: tuple[jr.MemoryStore, date]) -> None:
+    store, as_of = university
+    report = jr.audit(store, RULESET, as_of)
+    world = read_world(store, as_of, Calendar(RULESET.calendar))
+    rules = {r.id: r for r in RULESET.rules}
+    checked = 0
+    for finding in report.findings:
+        rule = rules[finding.rule_id]
+        view = world.journals.get(finding.journal or "")
+        fact = Fact({}, {}, finding.subject_kind, finding.subject, due=finding.due,
+                    journal=finding.journal, control=finding.control,
+                    department=finding.department, person=finding.person,
+                    on=_on(finding, view))
+        expected = _scan(RULESET, rule.responsible, world, view, fact)
+        assert responsible(RULESET, rule, world, view, fact) == expected
+        checked += 1
+    assert checked > 50
+    # A substitute is responsible on the days of the substitution, and only then.
+    close = rules["close-deadline"]
+    covered = 0
+    for journal, subs in world.directory.substitutions.items():
+        view = world.journals[journal]
+        for sub in subs:
+            for on in (sub.starts, sub.ends, sub.ends + timedelta(days=1)):
+                fact = Fact({}, {}, "journal", journal, journal=journal, on=on,
+                            department=view.department)
+                people, _ = responsible(RULESET, close, world, view, fact)
+                assert (people, _) == _scan(RULESET, close.responsible, world, view, fact)
+                covered += sub.substitute in people
+    assert covered >= 2
+    assert {f.rule_id for f in report.findings} >= {"close-deadline", "review-deadline",
+                                                    "reopen-register"}
+
+
+def _on(finding: jr.Finding, view: object) -> date | None:
+    for key in ("on", "day", "due"):
+        value = finding.facts.get(key)
+        if isinstance(value, str):
+            return date.fromisoformat(value)
+    return finding.due
+
+
+def test_journal_view_aggregates_marks_as_the_typed_payloads_say(
+        university: tuple[jr.MemoryStore, date]) -> None:
+    store, _ = university
+    calendar = Calendar(RULESET.calendar)
+    directory = jr.Gradebook(store, RULESET.policy, clock=jr.demo_clock()).directory
+    names = [i.name for i in store.streams() if i.name.startswith("journal:")][:40]
+    for name in names:
+        events = list(store.read(name))
+        view = journal_view(events, directory, calendar, None)
+        assert view is not None
+        expected: dict[str, dict[date, date]] = {}
+        for event in events:
+            if event.type != "marks_entered":
+                continue
+            payload = payload_of(event)
+            day = calendar.local_date(event.recorded_at)
+            days = expected.setdefault(payload.control, {})
+            for cell in payload.cells:
+                if cell.on not in days or day < days[cell.on]:
+                    days[cell.on] = day
+        assert view.first_entry == expected
+        assert [e.type for e in view.events] == [e.type for e in events]
+        opened = view.events[0]
+        assert opened.payload == payload_of(events[0])
+
+
+def test_the_audit_leaves_the_garbage_collector_as_it_found_it(
+        university: tuple[jr.MemoryStore, date]) -> None:
+    store, as_of = university
+    assert gc.isenabled()
+    jr.audit(store, RULESET, as_of)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        jr.audit(store, RULESET, as_of)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_sessions_of_facts_that_match_nothing_neither_crash_nor_leak() -> None:
+    """durable_rules aborts on deleting, and leaks when not deleting, a session that received
+    only unmatched facts: every session is anchored first."""
+    engine = CompiledRules(LATE)
+    for n in range(3000):
+        assert engine.evaluate([{"id": f"x{n}", "rule": "late", "elapsed": 1}]) == []
+    assert engine.stats["unmatched"] == 3000
+    assert engine.stats["facts"] == 3000
+    fired = engine.evaluate([{"id": "a", "rule": "late", "elapsed": 9},
+                             {"id": "b", "rule": "other"}])
+    assert [(f.rule_id, f.fact_id) for f in fired] == [("late", "a")]
