@@ -48,6 +48,7 @@ class Directory:
         self.people: dict[str, Person] = {}
         self.groups: dict[str, Group] = {}
         self.students: dict[str, Student] = {}
+        self._members: dict[str, dict[str, Student]] = {}  # group -> its students, by id
         self.terms: dict[str, Term] = {}
         self.units: dict[str, CourseUnit] = {}
         self.curriculum: dict[tuple[str, str, str], CurriculumEntry] = {}
@@ -69,7 +70,12 @@ class Directory:
                 self.people.update((p.id, p) for p in people)
             case ContingentLoaded(groups=groups, students=students):
                 self.groups.update((g.id, g) for g in groups)
-                self.students.update((s.id, s) for s in students)
+                for student in students:
+                    old = self.students.get(student.id)
+                    if old is not None:  # a reload may move a student to another group
+                        self._members.get(old.group, {}).pop(student.id, None)
+                    self.students[student.id] = student
+                    self._members.setdefault(student.group, {})[student.id] = student
             case CurriculumLoaded(terms=terms, units=units, entries=entries):
                 self.terms.update((t.id, t) for t in terms)
                 self.units.update((u.id, u) for u in units)
@@ -125,8 +131,8 @@ class Directory:
         return unit.department
 
     def students_of(self, group_id: str) -> list[Student]:
-        return sorted((s for s in self.students.values() if s.group == group_id),
-                      key=lambda s: s.id)
+        members = self._members.get(group_id, {})
+        return [members[key] for key in sorted(members)]
 
 
 def _get(table: dict[str, V], key: str, kind: str) -> V:

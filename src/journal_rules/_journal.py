@@ -69,6 +69,8 @@ class JournalState:
         self.spec: JournalSpec | None = None
         self.controls: dict[str, ControlState] = {}
         self.grid: dict[tuple[str, date, str], str] = {}
+        # The same cells by (student, control): what grading reads, without scanning the grid.
+        self._cells: dict[tuple[str, str], dict[date, str]] = {}
         self.classes: dict[tuple[str, date], str] = {}
         self.history: list[StoredEvent] = []
         self.anomalies: list[str] = []
@@ -118,9 +120,9 @@ class JournalState:
         match payload:
             case MarksEntered(cells=cells):
                 for cell in cells:
-                    self.grid[(cell.student, cell.on, payload.control)] = cell.mark
+                    self._set(cell.student, cell.on, payload.control, cell.mark)
             case MarkCorrected():
-                self.grid[(payload.student, payload.on, payload.control)] = payload.new
+                self._set(payload.student, payload.on, payload.control, payload.new)
             case ClassHeld():
                 self.classes[(payload.control, payload.on)] = payload.topic
             case ControlHeld():
@@ -141,6 +143,15 @@ class JournalState:
                 control.reopened_at.append(event.recorded_at)
             case _:
                 self.anomalies.append(f"#{event.version}: {event.type} is not a journal event")
+
+    def _set(self, student: str, on: date, control: str, mark: str) -> None:
+        self.grid[(student, on, control)] = mark
+        self._cells.setdefault((student, control), {})[on] = mark
+
+    def marks_of(self, student: str, control: str) -> list[str]:
+        """One student's marks in one control, in date order."""
+        cells = self._cells.get((student, control), {})
+        return [cells[day] for day in sorted(cells)]
 
     def marks(self, control: str | None = None) -> dict[tuple[str, date], str]:
         """The mark grid as (student, date) -> mark, for one control or all."""

@@ -73,6 +73,7 @@ class Grader:
         self.grading = grading
         # The code as written in a cell («н/б») -> its value, or None when left out.
         self.code_values: dict[str, Fraction | None] = {}
+        self._parsed: dict[str, Fraction] = {}
         for name, text in mark_codes.items():
             value = grading.codes.get(name)
             self.code_values[text] = None if value is None else Fraction(value)
@@ -107,26 +108,30 @@ class Grader:
         """A cell's points, or a code's value (None: the cell is left out of averages)."""
         if text in self.code_values:
             return self.code_values[text]
+        if text in self._parsed:
+            return self._parsed[text]
         try:
-            return Fraction(Decimal(text.replace(",", ".")))
+            value = Fraction(Decimal(text.replace(",", ".")))
         except ArithmeticError:
             raise InvalidInput("mark", [Problem(f"{text!r} is neither points nor a known "
                                                 f"code")]) from None
+        self._parsed[text] = value  # the same few texts recur in every grid: parse once
+        return value
 
     def control_score(self, marks: Iterable[str]) -> Fraction:
         """The mean of a student's marks in one control; ``unmarked`` when none counts."""
         values = [v for v in (self.mark_value(m) for m in marks) if v is not None]
         if not values:
             return Fraction(self.grading.unmarked)
+        if all(v.denominator == 1 for v in values):  # whole points: add as integers
+            return Fraction(sum(v.numerator for v in values), len(values))
         return sum(values, Fraction(0)) / len(values)
 
     def student_marks(self, journal: JournalState, student: str, control: str) -> list[str]:
-        return [m for (s, _d, c), m in sorted(journal.grid.items())
-                if s == student and c == control]
+        return journal.marks_of(student, control)
 
     def has_marks(self, journal: JournalState, student: str, controls: Iterable[str]) -> bool:
-        wanted = set(controls)
-        return any(s == student and c in wanted for (s, _d, c) in journal.grid)
+        return any(journal.marks_of(student, c) for c in set(controls))
 
     # --- rating, exam, final --------------------------------------------------------------------
 
