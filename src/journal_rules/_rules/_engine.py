@@ -36,7 +36,6 @@ The measured defects of durable_rules 2.0.28 and how each is contained here:
 from __future__ import annotations
 
 import itertools
-import json
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -44,6 +43,7 @@ from typing import Any
 import attrs
 import durable.engine as _durable  # type: ignore[import-untyped]
 import durable_rules_engine as _native  # type: ignore[import-not-found]
+import orjson
 
 from journal_rules._errors import JournalRulesError
 
@@ -241,7 +241,7 @@ class CompiledRules:
         exception's constructor serialises the whole fact again, for a text nobody reads, and
         most facts take that path."""
         rules = self._rules
-        result = _native.assert_fact(rules._handle, json.dumps(message, ensure_ascii=False))
+        result = _native.assert_fact(rules._handle, orjson.dumps(message).decode())
         code = result[0]
         if code == 1:
             return False

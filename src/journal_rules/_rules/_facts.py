@@ -398,9 +398,16 @@ def authorship_facts(rule: AuthorshipRule, view: JournalView, world: World,
         on = e.on or e.day
         groups.setdefault((e.actor, action, on), e)
     out: list[Fact] = []
+    # A scope depends on the day only through this journal's substitutions (T13): without any,
+    # one answer per actor and action holds for every day.
+    by_day = bool(world.directory.substitutions.get(view.spec.id))
+    answers: dict[tuple[str, str, date | None], bool] = {}
     for (actor, action, on), e in sorted(groups.items()):
-        ok = entitled(policy, world.directory, view, actor=actor, action=action, on=on,
-                      now=e.at)
+        key = (actor, action, on if by_day else None)
+        ok = answers.get(key)
+        if ok is None:
+            ok = answers[key] = entitled(policy, world.directory, view, actor=actor,
+                                         action=action, on=on, now=e.at)
         data = {"id": f"{rule.id}|{view.spec.id}|{actor}|{action}|{on.isoformat()}",
                 "rule": rule.id, "entitled": int(ok)}
         show = {"journal": view.spec.id, "actor": actor, "action": action,
