@@ -1,0 +1,42 @@
+"""Several writers on one journal: nothing is lost, the chain holds, conflicts are retried."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, timedelta
+
+import pytest
+
+import journal_rules as jr
+
+JOURNAL = "anat/101/2025-1"
+
+
+@pytest.mark.parametrize("shared_gradebook", [True, False])
+def test_threads_lose_no_marks(ruleset: jr.Ruleset, shared_gradebook: bool) -> None:
+    store = jr.MemoryStore()
+    clock = jr.demo_clock()
+    first = jr.Gradebook.for_ruleset(store, ruleset, clock=clock)
+    jr.build_faculty(first, clock)
+    books = [first if shared_gradebook else jr.Gradebook.for_ruleset(store, ruleset, clock=clock)
+             for _ in range(4)]
+    days = [date(2025, 9, 1) + timedelta(days=i) for i in range(40)]
+    errors: list[BaseException] = []
+
+    def write(book: jr.Gradebook, mine: list[date]) -> None:
+        try:
+            for day in mine:
+                book.execute("t-anat", jr.EnterMarks(JOURNAL, day, {"s10101": "70"}))
+        except BaseException as exc:  # reported below, in the test thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(book, days[i::4]))
+               for i, book in enumerate(books)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    state = jr.replay_journal(store.read(jr.journal_stream(JOURNAL)), ruleset.policy)
+    assert {d for (_, d, _) in state.grid} == set(days)
+    assert jr.verify_store(store) == []
