@@ -61,12 +61,16 @@ def backup_command(
     file: Annotated[Path, typer.Argument(help="The archive to write (.jsonl.gz).")],
     actor: Annotated[str, typer.Option("--actor", help="Id of the person making the backup.")],
     store: StoreURL = jr.DEFAULT_STORE_URL,
+    ruleset: Annotated[Path | None, typer.Option(
+        "--ruleset", help="Ruleset deciding who may record backups (default: bundled).")] = None,
 ) -> None:
-    """Write a verified archive of the store and record a backup_made event."""
+    """Write a verified archive of the store and record a backup_made event (P9); the actor
+    must be allowed to record backups by the ruleset."""
+    rules = jr.load_ruleset(ruleset) if ruleset else jr.default_ruleset()
     with _handled(store) as opened:
         assert opened is not None
         # The command line is the edge of the system: here the wall clock is the right one.
-        info = jr.backup_store(opened, file, actor=actor, at=datetime.now(UTC))
+        info = jr.backup_store(opened, file, actor=actor, at=datetime.now(UTC), ruleset=rules)
     typer.echo(f"{file}: {info.events} event(s) in {info.streams} stream(s), "
                f"sha256 {info.sha256}")
 

@@ -19,8 +19,13 @@ from typing import Any
 
 import attrs
 
-from ._errors import StoreError, TamperDetected, VersionConflict
+from ._clock import ManualClock
+from ._commands import RecordBackup
+from ._errors import CommandRefused, StoreError, TamperDetected, VersionConflict
+from ._events import Stream
+from ._gradebook import Gradebook
 from ._log import EventLog
+from ._ruleset import Ruleset
 from ._storage import GENESIS_HASH, NewEvent, Storage, StoredEvent
 
 BACKUP_FORMAT = "journal-rules-backup"
@@ -45,14 +50,28 @@ def _line(value: Any) -> bytes:
 
 
 def backup_store(store: Storage, path: str | os.PathLike[str], *, actor: str,
-                 at: datetime, overwrite: bool = False) -> BackupInfo:
+                 at: datetime, overwrite: bool = False,
+                 ruleset: Ruleset | None = None) -> BackupInfo:
     """Write every event of ``store`` to the archive ``path`` and record a ``backup_made`` event.
 
     Each stream is read up to the head seen when the backup started, so appends made meanwhile
     never leave half a batch in the archive. A stream whose hash chain is broken is refused
     (:class:`TamperDetected`); ``at`` is the time recorded on the ``backup_made`` event, which
     goes to the ``registry:operations`` stream attributed to ``actor``.
+
+    With a ``ruleset``, the backup is recorded through the gradebook as the ``record_backup``
+    command (P9): an actor the ruleset does not allow is refused (:class:`CommandRefused`)
+    before anything is written. Without one, or on a store that registers no people yet (nobody
+    could be allowed anything there), the event is appended as a storage-level operation; the
+    command line always passes a ruleset.
     """
+    book: Gradebook | None = None
+    if ruleset is not None and _has_people(store):
+        book = Gradebook.for_ruleset(store, ruleset, clock=ManualClock(at))
+        probe = RecordBackup(os.path.basename(os.fspath(path)), 0, "")
+        decision = book.check(actor, probe)
+        if not decision:
+            raise CommandRefused(type(probe).__name__, decision.refusals)
     target = os.fspath(path)
     if os.path.exists(target) and not overwrite:
         raise StoreError(f"{target} already exists; choose another file name")
@@ -86,8 +105,16 @@ def backup_store(store: Storage, path: str | os.PathLike[str], *, actor: str,
         if os.path.exists(tmp):
             os.remove(tmp)
     info = BackupInfo(os.path.basename(target), len(heads), count, digest.hexdigest())
-    _record(store, actor, at, info)
+    if book is not None:
+        book.refresh()  # appends made while the archive was written
+        book.execute(actor, RecordBackup(info.file, info.events, info.sha256))
+    else:
+        _record(store, actor, at, info)
     return info
+
+
+def _has_people(store: Storage) -> bool:
+    return next(store.read(Stream.PEOPLE), None) is not None
 
 
 def _record(store: Storage, actor: str, at: datetime, info: BackupInfo) -> None:

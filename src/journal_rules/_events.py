@@ -15,6 +15,7 @@ from typing import Any
 import attrs
 
 from ._convert import converter
+from ._errors import StoreError
 from ._model import (
     CalendarPlan,
     ControlKind,
@@ -266,13 +267,23 @@ def event_type_name(payload: Any) -> str:
 
 
 def payload_of(event: StoredEvent) -> Any:
-    """The typed payload of a stored event."""
-    return structure_payload(event.type, event.data)
+    """The typed payload of a stored event; a :class:`StoreError` naming the event when the store
+    holds a type this library does not know or data that does not fit it."""
+    try:
+        return structure_payload(event.type, event.data)
+    except StoreError as exc:
+        raise StoreError(f"{event.stream}#{event.version}: {exc}") from exc
 
 
 def structure_payload(type_name: str, data: Mapping[str, Any]) -> Any:
     """The typed payload of an event of type ``type_name`` from its plain ``data``."""
-    return converter.structure(dict(data), EVENT_TYPES[type_name])
+    cls = EVENT_TYPES.get(type_name)
+    if cls is None:
+        raise StoreError(f"unknown event type {type_name!r}")
+    try:
+        return converter.structure(dict(data), cls)
+    except Exception as exc:  # cattrs raises groups of anything; say which event instead
+        raise StoreError(f"the {type_name} data does not fit its type: {exc}") from exc
 
 
 def payload_data(payload: Any) -> dict[str, Any]:

@@ -34,7 +34,8 @@ def _fill(url: str) -> None:
         for i, text in enumerate(UNICODE_SAMPLES):
             store.append(f"journal:{text}", 0, make_events(f"journal:{text}", 3 + i,
                                                            data={"mark": text}))
-        store.append("registry:people", 0, make_events("registry:people", 1200))
+        # A big stream of raw events (not a registry stream: the gradebook reads those).
+        store.append("archive:big", 0, make_events("archive:big", 1200))
     finally:
         store.close()
 
