@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 
 import pytest
 
@@ -217,3 +217,18 @@ def test_events_carry_actor_times_and_chain(ruleset: jr.Ruleset) -> None:
     window = list(book.store.read_recorded(events[10].recorded_at,
                                            events[10].recorded_at + timedelta(days=1)))
     assert all(events[10].recorded_at <= e.recorded_at for e in window)
+
+
+def test_a_store_with_unknown_or_malformed_events_is_a_clear_error(ruleset: jr.Ruleset) -> None:
+    from datetime import datetime
+
+    at = datetime(2025, 9, 1, tzinfo=UTC)
+    store = jr.MemoryStore()
+    jr.EventLog(store).append("registry:people", [jr.NewEvent("people_renamed", "it", at)])
+    with pytest.raises(jr.StoreError, match=r"registry:people#1: unknown event type"):
+        jr.Gradebook(store, ruleset.policy)
+    other = jr.MemoryStore()
+    jr.EventLog(other).append("registry:people", [jr.NewEvent("people_registered", "it", at,
+                                                              data={"people": "x"})])
+    with pytest.raises(jr.StoreError, match=r"registry:people#1: the people_registered data"):
+        jr.Gradebook(other, ruleset.policy)
