@@ -289,7 +289,9 @@ _REF = re.compile(r"^\$([A-Za-z_][A-Za-z0-9_]*)$")
 
 
 def _substitute(value: Any, params: Mapping[str, Any], path: str,
-                problems: list[Problem]) -> Any:
+                problems: list[Problem], used: dict[str, str]) -> Any:
+    """``value`` with every ``$name`` replaced by its parameter's value; ``used`` records which
+    path took which parameter, so a wrong value is reported where the parameter is written."""
     if isinstance(value, str):
         match = _REF.match(value)
         if match is None:
@@ -300,13 +302,29 @@ def _substitute(value: Any, params: Mapping[str, Any], path: str,
             problems.append(Problem(f"unknown parameter ${name}", path=path,
                                     suggestion=suggest(name, set(params))))
             return value
+        used[path] = name
         return param["value"]
     if isinstance(value, dict):
-        return {k: _substitute(v, params, f"{path}.{k}" if path else str(k), problems)
+        return {k: _substitute(v, params, f"{path}.{k}" if path else str(k), problems, used)
                 for k, v in value.items()}
     if isinstance(value, list):
-        return [_substitute(v, params, f"{path}[{i}]", problems) for i, v in enumerate(value)]
+        return [_substitute(v, params, f"{path}[{i}]", problems, used)
+                for i, v in enumerate(value)]
     return value
+
+
+def _blame_parameters(problems: list[Problem], used: Mapping[str, str]) -> list[Problem]:
+    """A problem with a value that came from ``$name`` names the parameter's own line."""
+    out: list[Problem] = []
+    for p in problems:
+        name = used.get(p.path)
+        if name is None:
+            out.append(p)
+            continue
+        out.append(Problem(f"parameter ${name} (used at {p.path}): {p.message}",
+                           path=f"parameters.{name}.value", file=p.file, line=p.line,
+                           row=p.row, column=p.column, suggestion=p.suggestion))
+    return out
 
 
 # --- loading -------------------------------------------------------------------------------------
@@ -320,7 +338,8 @@ def ruleset_from_located(located: LocatedYaml, _chain: tuple[str, ...] = ()) -> 
     problems: list[Problem] = []
     raw_params = data.get("parameters") or {}
     params = raw_params if isinstance(raw_params, dict) else {}
-    data = {k: v if k == "parameters" else _substitute(v, params, str(k), problems)
+    used: dict[str, str] = {}
+    data = {k: v if k == "parameters" else _substitute(v, params, str(k), problems, used)
             for k, v in data.items()}
 
     fields = {a.name: a for a in attrs.fields(attrs.resolve_types(RulesetDocument))}
@@ -355,7 +374,7 @@ def ruleset_from_located(located: LocatedYaml, _chain: tuple[str, ...] = ()) -> 
     if "calendar" in values:
         problems.extend(_calendar_problems(values["calendar"]))
     if problems:
-        raise InvalidInput(layers.file, layers.locate(problems))
+        raise InvalidInput(layers.file, layers.locate(_blame_parameters(problems, used)))
     doc = RulesetDocument(**values)
     digest = hashlib.sha256(canonical_json(_jsonable(data)).encode("utf-8")).hexdigest()
     return _ruleset_of(doc, digest, located.file)
@@ -378,7 +397,9 @@ def _rules_problems(rules: tuple[Rule, ...], raw: Any, roles: set[str],
                     roles_known: bool) -> list[Problem]:
     out: list[Problem] = []
     index = {r.get("id"): i for i, r in enumerate(raw or []) if isinstance(r, dict)}
-    ids = [r.id for r in rules]
+    # Rules that failed to structure still exist: references to them are not errors too.
+    ids = [r.id for r in rules] + [str(r["id"]) for r in raw or []
+                                   if isinstance(r, dict) and "id" in r]
     context = RuleContext(frozenset(roles) if roles_known else frozenset(),
                           frozenset(SCOPES), frozenset(ids), frozenset(ACTIONS))
     seen: set[str] = set()

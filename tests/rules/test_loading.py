@@ -147,3 +147,19 @@ def test_json_schema_is_generated_from_the_classes() -> None:
     deadline = schema["$defs"]["DeadlineRule"]
     assert "kind" in deadline["required"]
     assert deadline["additionalProperties"] is False
+
+
+def test_a_wrong_parameter_value_is_reported_where_it_is_written(tmp_path: Path) -> None:
+    path = tmp_path / "mine.yaml"
+    path.write_text("ruleset: {id: mine, extends: kaznmu-sop-2021}\n"
+                    "parameters:\n"
+                    "  closing_days: {value: five}\n"
+                    "rules:\n"
+                    "  - {id: close-deadline, kind: deadlin}\n", encoding="utf-8")
+    with pytest.raises(jr.InvalidInput) as caught:
+        jr.load_ruleset(path)
+    found = {(p.file, p.line, p.path) for p in caught.value.problems}
+    assert (str(path), 3, "parameters.closing_days.value") in found
+    assert any(p.line == 5 and p.suggestion == "deadline" for p in caught.value.problems)
+    # close-deadline failed to load; the ladder that counts it is not reported for it too.
+    assert len(caught.value.problems) == 2
