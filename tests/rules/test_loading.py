@@ -155,11 +155,21 @@ def test_a_wrong_parameter_value_is_reported_where_it_is_written(tmp_path: Path)
                     "parameters:\n"
                     "  closing_days: {value: five}\n"
                     "rules:\n"
-                    "  - {id: close-deadline, kind: deadlin}\n", encoding="utf-8")
+                    "  - {id: my-rule, kind: deadlin}\n", encoding="utf-8")
     with pytest.raises(jr.InvalidInput) as caught:
         jr.load_ruleset(path)
     found = {(p.file, p.line, p.path) for p in caught.value.problems}
     assert (str(path), 3, "parameters.closing_days.value") in found
     assert any(p.line == 5 and p.suggestion == "deadline" for p in caught.value.problems)
-    # close-deadline failed to load; the ladder that counts it is not reported for it too.
     assert len(caught.value.problems) == 2
+
+
+def test_a_rule_that_fails_to_load_is_reported_once(tmp_path: Path) -> None:
+    path = tmp_path / "mine.yaml"
+    path.write_text("ruleset: {id: mine, extends: kaznmu-sop-2021}\n"
+                    "rules:\n"
+                    "  - {id: close-deadline, kind: deadlin}\n", encoding="utf-8")
+    with pytest.raises(jr.InvalidInput) as caught:
+        jr.load_ruleset(path)
+    # The department ladder counts close-deadline: it is not reported as unknown there too.
+    assert [(p.line, p.path) for p in caught.value.problems] == [(3, "rules[0].kind")]
