@@ -121,12 +121,17 @@ def explain(
     if store is None or as_of is None:
         raise jr.InvalidInput("explain", [jr.Problem("give --store and --as-of, or --case")])
     loaded = _ruleset(ruleset)
-    opened = jr.open_store(store)
+    report = _audit(store, loaded, as_of)
+    _explain_report(report, loaded, rule, journal, language)
+
+
+def _audit(url: str | None, ruleset: jr.Ruleset, as_of: str) -> jr.AuditReport:
+    """The audit of the store at ``url`` (None: the default store), closed afterwards."""
+    opened = jr.open_store(url)
     try:
-        report = jr.audit(opened, loaded, _date(as_of))
+        return jr.audit(opened, ruleset, _date(as_of))
     finally:
         opened.close()
-    _explain_report(report, loaded, rule, journal, language)
 
 
 def _explain_refusal(refusal: jr.Refusal, lang: jr.Language) -> None:
@@ -194,11 +199,7 @@ def audit_command(
     if not as_of:
         raise jr.InvalidInput("audit", [jr.Problem("--as-of is required", path="--as-of")])
     loaded = _ruleset(ruleset)
-    opened = jr.open_store(store)
-    try:
-        report = jr.audit(opened, loaded, _date(as_of))
-    finally:
-        opened.close()
+    report = _audit(store, loaded, as_of)
     if output == "json":
         typer.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
         return

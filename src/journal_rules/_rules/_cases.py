@@ -63,6 +63,17 @@ COMMANDS: dict[str, type[Any]] = {cls.action: cls for cls in (
     AssignPlanUploaders, SetDeadlineCalendar, RequestLogin, IssueLogin, RecordBackup)}
 WORLDS = ("empty", "demo-faculty", "demo-term")
 
+
+def build_world(book: Gradebook, clock: ManualClock, world: str) -> None:
+    """Record what exists before a case's first step: nothing, the demo faculty, or the demo
+    faculty and its recorded term."""
+    if world not in WORLDS:
+        raise ValueError(f"unknown world {world!r}; one of {', '.join(WORLDS)}")
+    if world != "empty":
+        build_faculty(book, clock)
+    if world == "demo-term":
+        run_term(book, clock)
+
 _cases_converter = converter.copy()
 _cases_converter.register_structure_hook(Mark, lambda v, _: v if isinstance(v, Mark)
                                          else Mark.parse(v))
@@ -172,10 +183,7 @@ def run_case(ruleset: Ruleset, world: str, case: Mapping[str, Any], file: str) -
     store = MemoryStore()
     clock = demo_clock()
     book = Gradebook.for_ruleset(store, ruleset, clock=clock)
-    if world in ("demo-faculty", "demo-term"):
-        build_faculty(book, clock)
-    if world == "demo-term":
-        run_term(book, clock)
+    build_world(book, clock, world)
     refusals: list[Refusal] = []
     try:
         for n, step in enumerate(case.get("steps", []), start=1):

@@ -31,15 +31,11 @@ from journal_rules import (
     Storage,
     StoredEvent,
     audit,
-    build_faculty,
     default_ruleset,
     demo_clock,
     load_ruleset,
-    run_term,
 )
-from journal_rules._rules._cases import _check_report
-
-WORLDS = ("empty", "demo-faculty", "demo-term")
+from journal_rules._rules._cases import WORLDS, _check_report, build_world
 
 
 class ScenarioFailed(AssertionError):
@@ -67,7 +63,7 @@ class Scenario:
     def __init__(self, ruleset: Ruleset | str | Path | None = None, *,
                  world: str = "demo-faculty", store: Storage | None = None,
                  clock: ManualClock | None = None) -> None:
-        if world not in WORLDS:
+        if world not in WORLDS:  # before anything is loaded or opened
             raise ValueError(f"unknown world {world!r}; one of {', '.join(WORLDS)}")
         if isinstance(ruleset, str | Path):
             ruleset = load_ruleset(ruleset)
@@ -76,10 +72,7 @@ class Scenario:
         self.clock = clock or demo_clock()
         self.book = Gradebook.for_ruleset(self.store, self.ruleset, clock=self.clock)
         self.actor: str | None = None
-        if world != "empty":
-            build_faculty(self.book, self.clock)
-        if world == "demo-term":
-            run_term(self.book, self.clock)
+        build_world(self.book, self.clock, world)
 
     # --- given ----------------------------------------------------------------------------------
 
