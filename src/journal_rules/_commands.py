@@ -203,10 +203,14 @@ class RegisterPeople:
 
 @attrs.frozen
 class LoadContingent:
+    """The groups and students of one academic year (P1): ``academic_year`` like "2025-2026"
+    says which year's obligation the load satisfies (a load never counts for another year)."""
+
     action: ClassVar[str] = "load_contingent"
     groups: tuple[Group, ...] = attrs.field(converter=_groups)
     students: tuple[Student, ...] = attrs.field(converter=_students)
     order: str | None = None
+    academic_year: str = attrs.field(kw_only=True)
 
 
 @attrs.frozen
@@ -225,12 +229,16 @@ class LoadCalendarPlan:
 
 @attrs.frozen
 class AssignPlanUploaders:
+    """Who uploads a unit's КТП for one academic year (P5), on the department meeting's
+    minutes."""
+
     action: ClassVar[str] = "assign_plan_uploaders"
     department: str
     unit: str
     people: tuple[str, ...] = attrs.field(converter=_strs)
     minutes_number: str = ""
     minutes_date: date | None = None
+    academic_year: str = attrs.field(kw_only=True)
 
 
 @attrs.frozen

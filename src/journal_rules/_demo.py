@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import attrs
+
 from ._clock import ManualClock
 from ._commands import (
     ApproveNote,
@@ -106,7 +108,7 @@ def build_faculty(book: Gradebook, clock: ManualClock) -> None:
          Group("102", "Общая медицина", 1, "som", "kk", "curator")],
         [Student(f"s{g}{i:02d}", f"Студент {g}-{i:02d}", g) for g in ("101", "102")
          for i in range(1, 6)],
-        order="Приказ о формировании групп № 1-к"))
+        order="Приказ о формировании групп № 1-к", academic_year="2025-2026"))
     weeks = 15
     end = TERM_START + timedelta(days=weeks * 7 - 1)
     third = timedelta(days=35)
@@ -127,6 +129,9 @@ def build_faculty(book: Gradebook, clock: ManualClock) -> None:
                        CoursePart("cell-anat", "Гистология", "dep-anat", 2,
                                   TERM_START + 2 * third, end)]),
     ]
+    # The teaching and assessment methods of each unit are updated with the load (P4).
+    units = [attrs.evolve(u, teaching_methods=("CBL", "TBL"),
+                          assessment_methods=("тестирование", "ОСКЭ")) for u in units]
     term = Term("2025-1", "2025-2026", 1, TERM_START, end + timedelta(days=14))
     book.execute("methodist", LoadCurriculum(
         [term], units, [CurriculumEntry(g, u.id, term.id) for g in ("101", "102") for u in units]))

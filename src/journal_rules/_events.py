@@ -70,11 +70,14 @@ class PeopleRegistered:
 
 @attrs.frozen
 class ContingentLoaded:
-    """Groups and students from the order on forming groups (P1)."""
+    """Groups and students from the order on forming groups (P1), for ``academic_year`` (None
+    in events recorded before the year was declared: they count for the academic year in which
+    they were recorded)."""
 
     groups: tuple[Group, ...]
     students: tuple[Student, ...]
     order: str | None = None
+    academic_year: str | None = None
 
 
 @attrs.frozen
@@ -102,6 +105,7 @@ class PlanUploadersAssigned:
     people: tuple[str, ...]
     minutes_number: str
     minutes_date: date
+    academic_year: str | None = None  # None: recorded before the year was declared
 
 
 @attrs.frozen

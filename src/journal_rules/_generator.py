@@ -84,6 +84,10 @@ _SCHOOLS = {
     "nurs": ("Школа сестринского дела", ["Сестринское дело"], 4),
 }
 
+# Teaching and assessment methods every generated unit carries (P4).
+_TEACHING_METHODS = ("CBL", "TBL")
+_ASSESSMENT_METHODS = ("тестирование", "ОСКЭ")
+
 
 @attrs.frozen
 class GeneratorSettings:
@@ -262,7 +266,9 @@ class _Generator:
             self.students_of.setdefault(group.id, []).append(students[-1].id)
         for members in self.students_of.values():
             members.sort()
-        self._do("or-insp", LoadContingent(groups, students, "Приказ о формировании групп"), at)
+        academic_year = f"{s.term_start.year}-{s.term_start.year + 1}"  # the term's year
+        self._do("or-insp", LoadContingent(groups, students, "Приказ о формировании групп",
+                                           academic_year=academic_year), at)
         self.report.groups, self.report.students = len(groups), len(students)
         return groups
 
@@ -280,7 +286,9 @@ class _Generator:
             plan: list[CourseUnit] = []
             for u in range(rng.randint(s.units_min, s.units_max)):
                 uid = f"u-{school}-{_slug(specialty)}-{year}-{u + 1:02d}"
-                plan.append(self._unit(uid, f"Дисциплина {uid[2:]}", deps, s.term_start, end))
+                plan.append(attrs.evolve(
+                    self._unit(uid, f"Дисциплина {uid[2:]}", deps, s.term_start, end),
+                    teaching_methods=_TEACHING_METHODS, assessment_methods=_ASSESSMENT_METHODS))
             plans[(specialty, year)] = plan
             units.extend(plan)
         entries = [CurriculumEntry(g.id, u.id, term.id) for g in groups
@@ -352,7 +360,8 @@ class _Generator:
                     uploader = head
                 else:
                     step(_at(minutes, 6), head, AssignPlanUploaders(
-                        unit.department, unit.id, uploaders, f"{rng.randint(1, 12)}", minutes))
+                        unit.department, unit.id, uploaders, f"{rng.randint(1, 12)}", minutes,
+                        academic_year=year))
                     uploader = uploaders[0]
                 uploaded = _at(minutes + timedelta(days=rng.randint(1, 10)), 7)
                 if rng.random() < s.late_plan_rate:

@@ -347,7 +347,8 @@ def _payload(command: Command, context: GuardContext) -> Any:
         case RegisterPeople():
             return PeopleRegistered(command.people)
         case LoadContingent():
-            return ContingentLoaded(command.groups, command.students, command.order)
+            return ContingentLoaded(command.groups, command.students, command.order,
+                                    command.academic_year)
         case LoadCurriculum():
             return CurriculumLoaded(command.terms, command.units, command.entries)
         case LoadCalendarPlan():
@@ -355,7 +356,8 @@ def _payload(command: Command, context: GuardContext) -> Any:
         case AssignPlanUploaders():
             assert command.minutes_date is not None
             return PlanUploadersAssigned(command.department, command.unit, command.people,
-                                         command.minutes_number, command.minutes_date)
+                                         command.minutes_number, command.minutes_date,
+                                         command.academic_year)
         case SetDeadlineCalendar():
             assert command.order_date is not None
             return DeadlineCalendarSet(command.term, tuple(

@@ -67,7 +67,15 @@ def _substitution(c: _Checker, command: RegisterSubstitution) -> None:
         c.fail("starts after it ends", "substitution")
 
 
+def _academic_year(c: _Checker, year: str, path: str) -> None:
+    first, sep, second = year.partition("-")
+    if not (sep and len(first) == len(second) == 4 and first.isdigit() and second.isdigit()
+            and int(second) == int(first) + 1):
+        c.fail(f"academic year {year!r} is not like 2025-2026", path)
+
+
 def _contingent(c: _Checker, command: LoadContingent) -> None:
+    _academic_year(c, command.academic_year, "academic_year")
     groups = {g.id for g in command.groups} | set(c.directory.groups)
     for i, student in enumerate(command.students):
         c.known(groups, student.group, "group", f"students[{i}].group")
@@ -77,6 +85,8 @@ def _curriculum(c: _Checker, command: LoadCurriculum) -> None:
     d = c.directory
     units = {u.id for u in command.units} | set(d.units)
     terms = {t.id for t in command.terms} | set(d.terms)
+    for i, term in enumerate(command.terms):
+        _academic_year(c, term.academic_year, f"terms[{i}].academic_year")
     for i, unit in enumerate(command.units):
         if (unit.kind is CourseKind.DISCIPLINE) == bool(unit.parts):
             c.fail("a discipline has no parts; an integrated discipline or a module has some",
@@ -97,6 +107,7 @@ def _deadlines(c: _Checker, command: SetDeadlineCalendar) -> None:
 
 
 def _uploaders(c: _Checker, command: AssignPlanUploaders) -> None:
+    _academic_year(c, command.academic_year, "academic_year")
     c.known(c.directory.units, command.unit, "course unit", "unit")
     for i, person in enumerate(command.people):
         c.known(c.directory.people, person, "person", f"people[{i}]")
@@ -105,6 +116,7 @@ def _uploaders(c: _Checker, command: AssignPlanUploaders) -> None:
 
 
 def _plan(c: _Checker, command: LoadCalendarPlan) -> None:
+    _academic_year(c, command.plan.academic_year, "plan.academic_year")
     c.known(c.directory.units, command.plan.unit, "course unit", "plan.unit")
 
 

@@ -42,8 +42,8 @@ def _write_xlsx(path: Path, rows: list[list[object]]) -> Path:
     return path
 
 
-CONTINGENT = ["group", "specialty", "year_of_study", "school", "language", "curation_dean",
-              "student", "student_name"]
+CONTINGENT = ["academic_year", "group", "specialty", "year_of_study", "school", "language",
+              "curation_dean", "student", "student_name"]
 
 
 def test_templates_exist_for_every_kind(tmp_path: Path) -> None:
@@ -61,8 +61,10 @@ def test_templates_exist_for_every_kind(tmp_path: Path) -> None:
 def test_a_good_csv_imports(book: jr.Gradebook, tmp_path: Path) -> None:
     path = _write_csv(tmp_path / "c.csv", [
         [*CONTINGENT, "order"],
-        ["201", "Педиатрия", "2", "som", "kk", "curator", "s20101", "Студент 201-01", "№ 5-к"],
-        ["201", "Педиатрия", "2", "som", "kk", "curator", "s20102", "Студент 201-02", "№ 5-к"],
+        ["2025-2026",
+         "201", "Педиатрия", "2", "som", "kk", "curator", "s20101", "Студент 201-01", "№ 5-к"],
+        ["2025-2026",
+         "201", "Педиатрия", "2", "som", "kk", "curator", "s20102", "Студент 201-02", "№ 5-к"],
     ])
     events = jr.import_file(book, "or-insp", "contingent", path)
     assert len(events) == 1
@@ -74,11 +76,16 @@ def test_a_csv_with_several_bad_rows_reports_every_one(book: jr.Gradebook,
                                                        tmp_path: Path) -> None:
     path = _write_csv(tmp_path / "bad.csv", [
         CONTINGENT,
-        ["201", "Педиатрия", "2", "som", "kk", "curator", "s20101", "Студент 201-01"],
-        ["201", "Педиатрия", "два", "som", "kk", "curator", "s20102", "Студент 201-02"],
-        ["202", "Педиатрия", "2", "smo", "kk", "curator", "s20201", "Студент 202-01"],
-        ["203", "Педиатрия", "2", "som", "kk", "curator", "s20101", ""],
-        ["201", "Стоматология", "2", "som", "kk", "curator", "s20103", "Студент 201-03"],
+        ["2025-2026",
+         "201", "Педиатрия", "2", "som", "kk", "curator", "s20101", "Студент 201-01"],
+        ["2025-2026",
+         "201", "Педиатрия", "два", "som", "kk", "curator", "s20102", "Студент 201-02"],
+        ["2025-2026",
+         "202", "Педиатрия", "2", "smo", "kk", "curator", "s20201", "Студент 202-01"],
+        ["2025-2026",
+         "203", "Педиатрия", "2", "som", "kk", "curator", "s20101", ""],
+        ["2025-2026",
+         "201", "Стоматология", "2", "som", "kk", "curator", "s20103", "Студент 201-03"],
     ])
     before = _count(book)
     with pytest.raises(jr.InvalidInput) as caught:
@@ -116,7 +123,8 @@ def test_an_xlsx_with_several_bad_rows_reports_every_one(book: jr.Gradebook,
 
 def test_a_refusal_by_the_guard_imports_nothing(book: jr.Gradebook, tmp_path: Path) -> None:
     path = _write_csv(tmp_path / "c.csv", [
-        CONTINGENT, ["201", "Педиатрия", "2", "som", "kk", "curator", "s20101", "С 1"]])
+        CONTINGENT, ["2025-2026",
+         "201", "Педиатрия", "2", "som", "kk", "curator", "s20101", "С 1"]])
     before = _count(book)
     with pytest.raises(jr.InvalidInput, match="perm-contingent"):
         jr.import_file(book, "t-anat", "contingent", path)  # a teacher may not (P1)
@@ -143,8 +151,8 @@ def test_every_kind_imports_from_its_template_shape(book: jr.Gradebook, tmp_path
     jr.import_file(book, "methodist", "curriculum", curriculum)
     uploaders = _write_csv(tmp_path / "p.csv", [
         [c.name for c in jr.IMPORT_KINDS["uploaders"].columns],
-        ["dep-anat", "hist", "t-anat", "3", "2025-12-20"],
-        ["dep-anat", "hist", "t-anat2", "3", "2025-12-20"]])
+        ["2025-2026", "dep-anat", "hist", "t-anat", "3", "2025-12-20"],
+        ["2025-2026", "dep-anat", "hist", "t-anat2", "3", "2025-12-20"]])
     jr.import_file(book, "head-anat", "uploaders", uploaders)
     journals = _write_csv(tmp_path / "j.csv", [
         [c.name for c in jr.IMPORT_KINDS["journals"].columns],

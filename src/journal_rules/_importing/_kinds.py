@@ -211,8 +211,10 @@ def _contingent(table: Table, d: Directory, problems: list[Problem]) -> list[Com
     students: list[Student] = []
     seen_students: dict[str, int] = {}
     orders: set[str] = set()
+    years: set[str | None] = set()
     for row in table.rows:
         r = _Reader(table, row, columns, problems)
+        years.add(r.get("academic_year"))
         group, student, name = r.get("group"), r.get("student"), r.get("student_name")
         values = {"specialty": r.get("specialty"), "year_of_study": r.get("year_of_study"),
                   "school": r.ref("school", d.org_units, "org unit"),
@@ -232,10 +234,15 @@ def _contingent(table: Table, d: Directory, problems: list[Problem]) -> list[Com
     if len(orders) > 1:
         problems.append(Problem(f"one file, one order: found {sorted(orders)}", file=table.file,
                                 column="order"))
+    known_years = sorted(y for y in years if y is not None)
+    if len(known_years) > 1:
+        problems.append(Problem(f"one file, one academic year: found {known_years}",
+                                file=table.file, column="academic_year"))
     built = [Group(g, v["specialty"], v["year_of_study"], v["school"], v["language"],
                    v["curation_dean"]) for g, v in groups.items()
              if None not in (v["specialty"], v["year_of_study"], v["school"])]
-    return [LoadContingent(built, students, next(iter(orders), None))]
+    return [LoadContingent(built, students, next(iter(orders), None),
+                           academic_year=next(iter(known_years), ""))]
 
 
 def _terms(table: Table, d: Directory, problems: list[Problem]) -> list[Command]:
@@ -357,7 +364,7 @@ def _uploaders(table: Table, d: Directory, problems: list[Problem]) -> list[Comm
         key = (r.ref("department", d.org_units, "org unit"), r.ref("unit", d.units,
                                                                    "course unit"))
         person = r.ref("person", d.people, "person")
-        head = {c: r.get(c) for c in ("minutes_number", "minutes_date")}
+        head = {c: r.get(c) for c in ("minutes_number", "minutes_date", "academic_year")}
         if None in key:
             continue
         _same(r, heads, key, head, "the assignment of")
@@ -425,6 +432,8 @@ def _journals(table: Table, d: Directory, problems: list[Problem]) -> list[Comma
 
 KINDS: dict[str, ImportKind] = {
     "contingent": ImportKind("contingent", ("P1",), "Контингент обучающихся (П1)", (
+        _col("academic_year", help_="the academic year the contingent is for",
+             example="2025-2026"),
         _col("group", help_="group id", example="101"),
         _col("specialty", example="Общая медицина"),
         _col("year_of_study", "int", example="1"),
@@ -473,6 +482,7 @@ KINDS: dict[str, ImportKind] = {
         _col("agreed_by", required=False, example="Декан ШОМ"),
     ), _plans),
     "uploaders": ImportKind("uploaders", ("P5",), "Ответственные за загрузку КТП (П5)", (
+        _col("academic_year", example="2025-2026"),
         _col("department", example="dep-anat"), _col("unit", example="anat"),
         _col("person", example="t-anat"), _col("minutes_number", example="1"),
         _col("minutes_date", "date", example="2025-06-20"),

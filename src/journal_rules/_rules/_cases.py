@@ -42,7 +42,7 @@ from journal_rules._commands import (
     SetDeadlineCalendar,
     SubmitNote,
 )
-from journal_rules._convert import converter
+from journal_rules._convert import converter, problems_of
 from journal_rules._decision import AuditReport, Finding, Refusal
 from journal_rules._demo import build_faculty, demo_clock, run_term
 from journal_rules._errors import CommandRefused, InvalidInput, JournalRulesError, Problem
@@ -224,7 +224,11 @@ def _step(book: Gradebook, clock: ManualClock, step: Mapping[str, Any], n: int, 
     cls = COMMANDS.get(action)
     if cls is None:
         return [f"step {n}: unknown action {action!r}"]
-    command = _cases_converter.structure(dict(step.get("with", {})), cls)
+    try:
+        command = _cases_converter.structure(dict(step.get("with", {})), cls)
+    except Exception as exc:  # cattrs raises groups of anything: say which field instead
+        return [f"step {n} ({action}): {p.path or 'with'}: {p.message}"
+                for p in problems_of(exc, "with")]
     expected = step.get("refused")
     try:
         book.execute(actor, command)

@@ -497,34 +497,31 @@ def setup_facts(rule: SetupRule, world: World) -> list[Fact]:
 def _setup_year(rule: SetupRule, world: World, year_start: date) -> list[Fact]:
     cal = world.calendar
     next_start = date(year_start.year + 1, year_start.month, year_start.day)
-    year = f"{year_start.year}-{year_start.year + 1}"
+    year = _year_label(year_start)
     events = [e for e in world.registry if e.type == rule.event]
     targets: list[tuple[str, str, date, list[Ev]]] = []  # (subject kind, subject, due, events)
+    fixed_due = None if rule.due == "term_start" else cal.month_day_before(rule.due, year_start)
+    terms = sorted((t for t in world.directory.terms.values()
+                    if year_start <= t.starts < next_start), key=lambda t: t.id)
     if rule.per == "year":
-        due = cal.month_day_before(rule.due, year_start) if rule.due != "term_start" \
-            else year_start
-        window = [e for e in events if due - timedelta(days=365) < e.day < next_start]
-        targets.append(("year", year, due, window))
+        due = fixed_due or year_start
+        targets.append(("year", year, due, [e for e in events
+                                            if year in _years_of(rule, e, world)]))
+    elif rule.per == "term":
+        for term in terms:
+            targets.append(("term", term.id, fixed_due or term.starts,
+                            [e for e in events if e.payload.term == term.id]))
     else:
-        terms = sorted((t for t in world.directory.terms.values()
-                        if year_start <= t.starts < next_start), key=lambda t: t.id)
-        if rule.per == "term":
-            for term in terms:
-                due = term.starts if rule.due == "term_start" else \
-                    cal.month_day_before(rule.due, year_start)
-                targets.append(("term", term.id, due,
-                                [e for e in events if e.payload.term == term.id]))
-        else:
-            term_ids = {t.id for t in terms}
-            units = sorted({e.unit for e in world.directory.curriculum.values()
-                            if e.term in term_ids})
-            by_unit: dict[str | None, list[Ev]] = {}
-            for e in events:
-                by_unit.setdefault(_unit_of(e), []).append(e)
-            for unit in units:
-                due = min(t.starts for t in terms) if rule.due == "term_start" else \
-                    cal.month_day_before(rule.due, year_start)
-                targets.append(("unit", unit, due, by_unit.get(unit, [])))
+        term_ids = {t.id for t in terms}
+        units = sorted({e.unit for e in world.directory.curriculum.values()
+                        if e.term in term_ids})
+        by_unit: dict[str, list[Ev]] = {}
+        for e in events:
+            for unit in _units_of(rule, e, world, year):
+                by_unit.setdefault(unit, []).append(e)
+        for unit in units:
+            due = fixed_due or min(t.starts for t in terms)
+            targets.append(("unit", unit, due, by_unit.get(unit, [])))
     out: list[Fact] = []
     for kind, subject, due, evs in targets:
         if world.as_of < due - timedelta(days=rule.opens_days_before):
@@ -539,13 +536,39 @@ def _setup_year(rule: SetupRule, world: World, year_start: date) -> list[Fact]:
     return out
 
 
-def _unit_of(e: Ev) -> str | None:
+def _year_label(year_start: date) -> str:
+    return f"{year_start.year}-{year_start.year + 1}"
+
+
+def _declared_year(e: Ev, calendar: Calendar) -> str:
+    """The academic year a setup event was recorded for; an event written before commands
+    declared it counts for the academic year in which it was recorded."""
+    declared = getattr(e.payload, "academic_year", None)
+    return str(declared) if declared else _year_label(calendar.year_start(e.day))
+
+
+def _years_of(rule: SetupRule, e: Ev, world: World) -> set[str]:
+    """The academic years a per-year setup event does its part for (P1-P3)."""
     payload = e.payload
-    plan = getattr(payload, "plan", None)
-    if plan is not None:
-        return str(plan.unit)
-    unit = getattr(payload, "unit", None)
-    return None if unit is None else str(unit)
+    if rule.event != "curriculum_loaded":
+        return {_declared_year(e, world.calendar)}
+    if rule.covers == "units":  # P2: course units, by the year they start in
+        return {_year_label(world.calendar.year_start(u.starts)) for u in payload.units}
+    # P3: working-curriculum lines, by their term's year (the term loaded with them or before)
+    years = {t.id: t.academic_year for t in world.directory.terms.values()}
+    years.update((t.id, t.academic_year) for t in payload.terms)
+    return {years[entry.term] for entry in payload.entries if entry.term in years}
+
+
+def _units_of(rule: SetupRule, e: Ev, world: World, year: str) -> set[str]:
+    """The course units a per-unit setup event does its part for in ``year`` (P4-P6)."""
+    payload = e.payload
+    if rule.event == "curriculum_loaded":  # P4: units loaded with their methods for the year
+        return {u.id for u in payload.units if u.teaching_methods and u.assessment_methods
+                and _year_label(world.calendar.year_start(u.starts)) == year}
+    if rule.event == "calendar_plan_loaded":
+        return {payload.plan.unit} if payload.plan.academic_year == year else set()
+    return {payload.unit} if _declared_year(e, world.calendar) == year else set()
 
 
 def precedes_facts(rule: PrecedesRule, world: World) -> list[Fact]:

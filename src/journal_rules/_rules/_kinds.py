@@ -28,9 +28,13 @@ START_ANCHORS = frozenset({"control_end", "control_held", "closed", "note_submit
 END_ANCHORS = frozenset({"closed", "grade_sheet", "note_submitted", "note_reviewed"})
 SETUP_EVENTS = frozenset({"contingent_loaded", "curriculum_loaded", "plan_uploaders_assigned",
                           "calendar_plan_loaded", "deadline_calendar_set"})
-SETUP_PER = {"contingent_loaded": {"year"}, "curriculum_loaded": {"year"},
+SETUP_PER = {"contingent_loaded": {"year"}, "curriculum_loaded": {"year", "unit"},
              "plan_uploaders_assigned": {"unit"}, "calendar_plan_loaded": {"unit"},
              "deadline_calendar_set": {"term"}}
+# What of a curriculum load a setup rule asks for (P2-P4), and per what it is asked: course units
+# starting in the year (P2), working-curriculum lines for the year's terms (P3), each unit of the
+# year carrying its teaching and assessment methods (P4).
+SETUP_COVERS = {"curriculum_loaded": {"units": "year", "curriculum": "year", "methods": "unit"}}
 PERIODIC_EVENTS = frozenset({"backup_made"})
 PRECEDES_SUBJECTS = frozenset({"first_journal_action", "login_issued"})
 PRECEDES_REQUIRES = frozenset({"login_issued", "login_requested"})
@@ -220,6 +224,10 @@ class PeriodicRule(RuleBase):
 class SetupRule(RuleBase):
     """A setup step done ``per`` year, course unit or term, by ``due`` (P1-P6, T12).
 
+    Each obligation belongs to its own academic year (or term): only what was recorded for that
+    year satisfies it. ``covers`` says what of a curriculum load is asked for (see
+    :data:`SETUP_COVERS`).
+
     ``due``: ``MM-DD`` (the last such day on or before the academic year starts) or
     ``term_start``. ``opens``: ``MM-DD`` before which nothing is due yet (default: one month
     before ``due``)."""
@@ -228,6 +236,7 @@ class SetupRule(RuleBase):
     kind: Literal["setup"] = "setup"
     event: str
     per: str = "year"
+    covers: str | None = None
     due: str
     opens_days_before: int = 30
 
@@ -240,6 +249,15 @@ class SetupRule(RuleBase):
         out = _choice(self.event, SETUP_EVENTS, "event", "event")
         if not out:
             out += _choice(self.per, SETUP_PER[self.event], "per", "per")
+            covers = SETUP_COVERS.get(self.event, {})
+            if covers and self.covers is None:
+                out.append(Problem(f"a setup rule on {self.event} says what it covers: one of "
+                                   f"{', '.join(sorted(covers))}", path="covers"))
+            elif self.covers is not None:
+                out += _choice(self.covers, set(covers), f"covers of {self.event}", "covers")
+                if not out and covers[self.covers] != self.per:
+                    out.append(Problem(f"covers {self.covers!r} is checked per "
+                                       f"{covers[self.covers]}, not per {self.per}", path="per"))
         if self.due != "term_start" and not _month_day(self.due):
             out.append(Problem(f"due {self.due!r} is neither MM-DD nor term_start", path="due"))
         return out
