@@ -16,10 +16,16 @@ import attrs
 
 from journal_rules._commands import CloseJournal
 from journal_rules._directory import Directory
-from journal_rules._events import JOURNAL_PREFIX, Stream, payload_of, structure_payload
+from journal_rules._events import (
+    JOURNAL_PREFIX,
+    DeadlineEntry,
+    Stream,
+    payload_of,
+    structure_payload,
+)
 from journal_rules._guard import GuardContext, _in_scope
 from journal_rules._journal import EVENT_ACTIONS, JournalState
-from journal_rules._model import ControlPoint, CourseKind, JournalSpec
+from journal_rules._model import CalendarPlan, ControlPoint, CourseKind, JournalSpec
 from journal_rules._policy import Policy
 from journal_rules._storage import Storage, StoredEvent
 
@@ -233,6 +239,67 @@ def _counting(rule: DeadlineRule | IntegratedSheetRule, calendar: Calendar) -> D
     return rule.counting or calendar.spec.days
 
 
+def calendar_row(world: World, view: JournalView, point: ControlPoint) -> DeadlineEntry | None:
+    """The row of the term's deadline calendar (T12) that covers ``point``: of the rows of its
+    control kind, the one with the earliest ``close_by`` on or after the control's last day (so
+    each row serves the control it was set for: two current controls, two rows). None when the
+    term has no calendar or no row of that kind closes after the control ends."""
+    calendar_set = world.directory.deadlines.get(view.spec.term)
+    if calendar_set is None:
+        return None
+    rows = [x for x in calendar_set.entries
+            if x.control_kind == point.kind and x.close_by >= point.ends]
+    return min(rows, key=lambda x: x.close_by) if rows else None
+
+
+def class_days(view: JournalView, world: World, point: ControlPoint) -> list[date]:
+    """The class days of a control: the dates of the КТП's classes (F1) within the control's
+    dates where a plan for this unit (or part), year and specialty is loaded; otherwise the
+    control's working days. Days marks were entered for are class days too (a class was held)."""
+    plan = _plan_of(view, world)
+    days: set[date] = set(view.first_entry.get(point.id, {}))
+    if plan is not None:
+        days.update(c.on for c in plan.classes if point.starts <= c.on <= point.ends)
+    else:
+        day = point.starts
+        while day <= point.ends:
+            if world.calendar.is_working(day):
+                days.add(day)
+            day += timedelta(days=1)
+    return sorted(d for d in days if point.starts <= d <= point.ends)
+
+
+def _plan_of(view: JournalView, world: World) -> CalendarPlan | None:
+    directory = world.directory
+    group = directory.groups.get(view.spec.group)
+    term = directory.terms.get(view.spec.term)
+    if group is None or term is None:
+        return None
+    for unit in (view.spec.part, view.spec.unit):
+        if unit is None:
+            continue
+        plan = directory.plans.get((unit, term.academic_year, group.year_of_study,
+                                    group.specialty))
+        if plan is not None:
+            return plan
+    return None
+
+
+def _due(rule: DeadlineRule, cal: Calendar, start: date, counting: DayCounting) -> date | None:
+    """The rule's own due date counting from ``start`` (None when the rule has no days)."""
+    if rule.days is None:
+        return None
+    if rule.start_day_counts and rule.days > 0 and cal.counts(start, counting):
+        return cal.add(start, rule.days - 1, counting)
+    return cal.add(start, rule.days, counting)
+
+
+def _elapsed(rule: DeadlineRule, cal: Calendar, start: date, upto: date,
+             counting: DayCounting) -> int:
+    extra = 1 if rule.start_day_counts and cal.counts(start, counting) and upto >= start else 0
+    return cal.between(start, upto, counting) + extra
+
+
 def deadline_facts(rule: DeadlineRule, view: JournalView, world: World) -> list[Fact]:
     out: list[Fact] = []
     cal = world.calendar
@@ -241,6 +308,14 @@ def deadline_facts(rule: DeadlineRule, view: JournalView, world: World) -> list[
         if point.kind.value not in rule.control_kinds:
             continue
         evs = view.by_control.get(point.id, [])
+        if rule.end == "marks_entered":
+            fact = marks_fact(rule, view, world, point, entered=None)
+            if fact is not None:
+                out.append(fact)
+            continue
+        if rule.current_per == "class" and point.kind.value == "current":
+            out.extend(_class_facts(rule, view, world, point, counting))
+            continue
         ends = [e for e in evs if _is_end(rule, e)]
         starts = _start_events(rule, point, evs)
         pairs: list[tuple[date, Ev | None]] = []
@@ -256,37 +331,89 @@ def deadline_facts(rule: DeadlineRule, view: JournalView, world: World) -> list[
         for n, (start, finish) in enumerate(pairs):
             if start > world.as_of:
                 continue
-            out.append(_deadline_fact(rule, view, world, point, start=start, end=finish, n=n,
-                                      counting=counting))
+            fact = _deadline_fact(rule, view, world, point, start=start, n=n,
+                                  done_on=None if finish is None else finish.day,
+                                  counting=counting)
+            if fact is not None:
+                out.append(fact)
+    return out
+
+
+def _class_facts(rule: DeadlineRule, view: JournalView, world: World, point: ControlPoint,
+                 counting: DayCounting) -> list[Fact]:
+    """One fact per class day of a current control (``current_per: class``): the clock starts on
+    the class day and stops when marks for that day are first entered or the control is
+    closed, whichever comes first."""
+    closed = next((e.day for e in view.by_control.get(point.id, []) if _is_end(rule, e)), None)
+    entries = view.first_entry.get(point.id, {})
+    out: list[Fact] = []
+    for day in class_days(view, world, point):
+        if day > world.as_of:
+            continue
+        done = [d for d in (entries.get(day), closed) if d is not None]
+        fact = _deadline_fact(rule, view, world, point, start=day, n=0,
+                              done_on=min(done) if done else None, counting=counting,
+                              key=day.isoformat(), calendar=False)
+        if fact is not None:
+            out.append(fact)
     return out
 
 
 def _deadline_fact(rule: DeadlineRule, view: JournalView, world: World, point: ControlPoint, *,
-                   start: date, end: Ev | None, n: int, counting: DayCounting) -> Fact:
+                   start: date, done_on: date | None, n: int, counting: DayCounting,
+                   key: str | None = None, calendar: bool = True,
+                   always_done: bool = False) -> Fact | None:
+    """The fact of one run of a deadline's clock, or None when no deadline applies (a rule
+    without days of its own and no calendar row)."""
     cal = world.calendar
-    upto = end.day if end is not None else world.as_of
-    data: dict[str, Any] = {"id": f"{rule.id}|{view.spec.id}|{point.id}|{n}", "rule": rule.id,
-                            "done": int(end is not None),
-                            "elapsed": cal.between(start, upto, counting)}
-    due = cal.add(start, rule.days, counting)
-    calendar_set = world.directory.deadlines.get(view.spec.term)
-    entry = None
-    if rule.use_term_calendar and rule.end == "closed" and calendar_set is not None:
-        entry = next((x for x in calendar_set.entries if x.control_kind == point.kind), None)
-    if entry is not None:
-        due = entry.close_by
-        data.update(source="term_calendar", past_calendar=(upto - due).days)
-    else:
-        data.update(source="rule", past_calendar=0)
+    upto = done_on if done_on is not None else world.as_of
+    due = _due(rule, cal, start, counting)
+    row = calendar_row(world, view, point) if calendar and rule.use_term_calendar else None
+    set_by = None if row is None else (row.marks_by if rule.end == "marks_entered"
+                                       else row.close_by)
+    source = "rule"
+    if set_by is not None:
+        set_by = max(set_by, point.ends)  # a due date is never before the control ends
+        if rule.term_calendar == "replace" or due is None or set_by < due:
+            due, source = set_by, "term_calendar"
+    if due is None:
+        return None
+    key = key or f"{point.id}#{n}"
+    data: dict[str, Any] = {"id": f"{rule.id}|{view.spec.id}|{point.id}|{key}", "rule": rule.id,
+                            "done": int(done_on is not None or always_done),
+                            "elapsed": _elapsed(rule, cal, start, upto, counting),
+                            "source": source,
+                            "past_calendar": (upto - due).days if source != "rule" else 0}
     show = {"journal": view.spec.id, "control": point.id, "control_kind": point.kind.value,
             "start": start.isoformat(), "due": due.isoformat(),
-            "done_on": None if end is None else end.day.isoformat(),
+            "done_on": None if done_on is None else done_on.isoformat(),
             "elapsed": data["elapsed"], "days": rule.days, "counting": counting,
-            "deadline_source": data["source"], "key": f"{point.id}#{n}"}
-    if entry is not None:
+            "deadline_source": source, "key": key}
+    if source == "term_calendar":
+        calendar_set = world.directory.deadlines.get(view.spec.term)
         show["order"] = calendar_set.order_number if calendar_set else None
     return Fact(data, show, "journal", view.spec.id, due=due, journal=view.spec.id,
                 control=point.id, department=view.department, on=due)
+
+
+def marks_fact(rule: DeadlineRule, view: JournalView, world: World, point: ControlPoint, *,
+               entered: date | None) -> Fact | None:
+    """Whether the marks of ``point`` were entered by their due date (``end: marks_entered``,
+    T12's ``marks_by``): the last day marks or corrections were recorded for it before any
+    reopening (whose changes have their own clock, R4), or ``entered`` (the guard asking about
+    marks to be entered that day). A marks deadline is only ever broken, never pending."""
+    cal = world.calendar
+    last: date | None = entered
+    for e in view.by_control.get(point.id, []):
+        if e.type == "journal_reopened":
+            break
+        if e.type in ("marks_entered", "mark_corrected") and (last is None or e.day > last):
+            last = e.day
+    if point.ends > world.as_of and entered is None:
+        return None
+    return _deadline_fact(rule, view, world, point, start=point.ends,
+                          done_on=max(last, point.ends) if last is not None else point.ends,
+                          n=0, counting=_counting(rule, cal), always_done=True)
 
 
 def _course_span(view: JournalView, directory: Directory) -> tuple[date, date] | None:

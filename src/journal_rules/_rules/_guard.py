@@ -1,8 +1,10 @@
 """The rules engine as a guard: the rule kinds that make sense before a change.
 
 At guard time: ``approval`` (a ``reopen`` needs the note, every visa and the review, T14, R2, R3)
-and ``deadline`` rules with ``refuse_late_marks: true`` (marks entered into a control after its
-closing deadline, unless the control was reopened). Every other kind is a finding of the audit,
+and ``deadline`` rules with ``refuse_late_marks: true``: marks entered into a control after its
+closing deadline (``end: closed``; with ``current_per: class``, after the deadline of the class
+day they are for), or after its mark-entry deadline (``end: marks_entered``, the term calendar's
+``marks_by``, T12), unless the control was reopened. Every other kind is a finding of the audit,
 never a refusal: a late closing is better than none. The guard builds the same facts the audit
 builds from the journal's log plus the command about to happen, and asks the same compiled
 conditions, so what the guard allows the audit does not report as forbidden.
@@ -16,7 +18,15 @@ from journal_rules._ruleset import Ruleset
 
 from ._audit import engine_for
 from ._calendar import Calendar
-from ._facts import Fact, JournalView, World, approval_fact, deadline_facts, journal_view
+from ._facts import (
+    Fact,
+    JournalView,
+    World,
+    approval_fact,
+    deadline_facts,
+    journal_view,
+    marks_fact,
+)
 from ._kinds import ApprovalRule, DeadlineRule, RuleBase
 
 
@@ -50,9 +60,7 @@ class RulesGuard:
                     rule, view, control, reopen_position=journal.version + 1, reopen_day=today,
                     policy=self.ruleset.policy, n=0)))
             elif isinstance(rule, DeadlineRule) and not _reopened(view, control):
-                for fact in deadline_facts(rule, view, world):
-                    if fact.control == control and fact.data["done"] == 0:
-                        pairs.append((rule, fact))
+                pairs.extend((rule, f) for f in _deadline_asks(rule, view, world, context))
         if not pairs:
             return []
         by_id = {f.data["id"]: (r, f) for r, f in pairs}
@@ -66,11 +74,35 @@ class RulesGuard:
         return out
 
 
+def _deadline_asks(rule: DeadlineRule, view: JournalView, world: World,
+                   context: GuardContext) -> list[Fact]:
+    """The facts of ``rule`` as they would stand with the marks of the command entered today."""
+    assert context.control is not None
+    point = context.control.point
+    if point.kind.value not in rule.control_kinds:
+        return []
+    if rule.end == "marks_entered":
+        fact = marks_fact(rule, view, world, point, entered=world.as_of)
+        return [] if fact is None else [fact]
+    on = getattr(context.command, "on", None)
+    per_class = rule.current_per == "class" and point.kind.value == "current"
+    out = []
+    for fact in deadline_facts(rule, view, world):
+        if fact.control != point.id or fact.data["done"] != 0:
+            continue
+        if per_class and (on is None or fact.show["key"] != on.isoformat()):
+            continue  # a class day's clock only answers for that day's marks
+        out.append(fact)
+    return out
+
+
 def _asks(rule: RuleBase, action: str) -> bool:
     """Whether ``rule`` has something to say at guard time about ``action``."""
     if isinstance(rule, ApprovalRule):
         return action == "reopen"
     if isinstance(rule, DeadlineRule):
+        if rule.end == "marks_entered":
+            return action in ("enter_mark", "correct_mark")
         return action == "enter_mark" and rule.end == "closed"
     return False
 

@@ -25,7 +25,11 @@ CONTROL_KINDS = frozenset({"current", "milestone", "intermediate", "final"})
 # Where a deadline's clock starts and what stops it (see docs/policy-authors.md).
 START_ANCHORS = frozenset({"control_end", "control_held", "closed", "note_submitted",
                            "reopened"})
-END_ANCHORS = frozenset({"closed", "grade_sheet", "note_submitted", "note_reviewed"})
+END_ANCHORS = frozenset({"closed", "grade_sheet", "note_submitted", "note_reviewed",
+                         "marks_entered"})
+# How a term deadline calendar (T12) combines with a rule's own ``days``: ``replace`` (the
+# calendar's date is the due date) or ``bound`` (the earlier of the two).
+TERM_CALENDAR_MODES = frozenset({"replace", "bound"})
 SETUP_EVENTS = frozenset({"contingent_loaded", "curriculum_loaded", "plan_uploaders_assigned",
                           "calendar_plan_loaded", "deadline_calendar_set"})
 SETUP_PER = {"contingent_loaded": {"year"}, "curriculum_loaded": {"year", "unit"},
@@ -131,37 +135,51 @@ def _controls(kinds: tuple[str, ...]) -> list[Problem]:
 
 @attrs.frozen(kw_only=True)
 class DeadlineRule(RuleBase):
-    """Something must follow something else within ``days`` (T11, P10, R1, R2, R4).
+    """Something must follow something else within ``days`` (T11, T12, P10, R1, R2, R4).
 
     ``start``: where the clock starts (``control_end``: the control's last day; ``control_held``;
     ``closed``; ``note_submitted``; ``reopened``). ``end``: what stops it (``closed``,
-    ``grade_sheet`` of ``sheet_kind``, ``note_submitted``, ``note_reviewed``). ``optional``: the
-    end need not happen at all (a note is only written if a reopening is wanted), but when it does
-    it must be in time. ``counting``: calendar or working days (default: the ruleset calendar's).
-    ``use_term_calendar``: a deadline calendar set by the Registrar's Office for the term (T12)
-    replaces ``days``. ``refuse_late_marks``: the guard refuses marks entered into a control after
-    its deadline (otherwise late marks are only findings).
+    ``grade_sheet`` of ``sheet_kind``, ``note_submitted``, ``note_reviewed``, or
+    ``marks_entered``: every mark of the control entered before a reopening is entered by the due
+    date). ``optional``: the end need not happen at all (a note is only written if a reopening is
+    wanted), but when it does it must be in time. ``counting``: calendar or working days (default:
+    the ruleset calendar's). ``start_day_counts``: the start day is itself the first of the
+    ``days`` (otherwise the first is the day after).
+    ``use_term_calendar``: the row of the term's deadline calendar (T12) that covers the control
+    gives the due date (``close_by`` for ``closed``, ``marks_by`` for ``marks_entered``), combined
+    with ``days`` as ``term_calendar`` says (``replace``: the calendar's date; ``bound``: the
+    earlier one). ``days: null`` means the rule has no deadline of its own: only the calendar
+    sets one. ``refuse_late_marks``: the guard refuses marks entered into a control after the due
+    date (otherwise late marks are only findings). ``current_per``: for ``current`` controls and
+    ``end: closed``, whether the clock runs once per control period (``control``) or per class
+    day (``class``: each class day's marks are entered within ``days`` of the class).
     """
 
     kind_name: ClassVar[str] = "deadline"
     kind: Literal["deadline"] = "deadline"
     start: str
     end: str
-    days: int
+    days: int | None
     control_kinds: tuple[str, ...] = ("current", "milestone", "intermediate", "final")
     sheet_kind: str | None = None
     optional: bool = False
     counting: DayCounting | None = None
+    start_day_counts: bool = False
     use_term_calendar: bool = False
+    term_calendar: str = "replace"
     refuse_late_marks: bool = False
+    current_per: str = "control"
 
     def at_guard(self) -> bool:
         return self.refuse_late_marks
 
     def conditions(self) -> dict[str, dict[str, Any]]:
-        late = _any(_all(_eq("source", "rule"), _op("$gt", "elapsed", self.days)),
+        # Facts of source "rule" count ``elapsed`` days against ``days`` here; facts of source
+        # "term_calendar" carry how many days past the calendar's date the end came.
+        days = 0 if self.days is None else self.days
+        late = _any(_all(_eq("source", "rule"), _op("$gt", "elapsed", days)),
                     _all(_eq("source", "term_calendar"), _op("$gt", "past_calendar", 0)))
-        on_time = _any(_all(_eq("source", "rule"), _op("$lte", "elapsed", self.days)),
+        on_time = _any(_all(_eq("source", "rule"), _op("$lte", "elapsed", days)),
                        _all(_eq("source", "term_calendar"), _op("$lte", "past_calendar", 0)))
         return {"violation": _all(_eq("rule", self.id), late),
                 "pending": _all(_eq("rule", self.id), _eq("done", 0), on_time)}
@@ -170,8 +188,21 @@ class DeadlineRule(RuleBase):
         out = _choice(self.start, START_ANCHORS, "start", "start")
         out += _choice(self.end, END_ANCHORS, "end", "end")
         out += _controls(self.control_kinds)
-        if self.days < 0:
+        out += _choice(self.term_calendar, TERM_CALENDAR_MODES, "term_calendar", "term_calendar")
+        out += _choice(self.current_per, {"control", "class"}, "current_per", "current_per")
+        if self.days is not None and self.days < 0:
             out.append(Problem("days must not be negative", path="days"))
+        if self.use_term_calendar and self.end not in ("closed", "marks_entered"):
+            out.append(Problem("a term calendar (T12) sets closing and mark-entry deadlines "
+                               "only: use_term_calendar needs end: closed or marks_entered",
+                               path="use_term_calendar"))
+        if self.end == "marks_entered" and self.start != "control_end":
+            out.append(Problem("marks are due counting from the control's end: end "
+                               "marks_entered needs start: control_end", path="start"))
+        if self.current_per == "class" and (self.end != "closed" or self.start != "control_end"):
+            out.append(Problem("current_per: class counts from each class day to the closing: "
+                               "it needs start: control_end and end: closed",
+                               path="current_per"))
         if self.end == "grade_sheet" and not self.sheet_kind:
             out.append(Problem("an end at grade_sheet needs sheet_kind", path="sheet_kind"))
         return out
