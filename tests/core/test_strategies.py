@@ -16,7 +16,7 @@ def _rules() -> jr.MarkRules:
     return jr.default_ruleset().policy.marks
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)  # the first example loads the ruleset
 @given(data=st.data())
 def test_valid_marks_are_accepted_and_invalid_refused(data: st.DataObject) -> None:
     rules = _rules()

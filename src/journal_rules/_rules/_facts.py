@@ -33,6 +33,7 @@ from ._calendar import Calendar, DayCounting
 from ._kinds import (
     ApprovalRule,
     AuthorshipRule,
+    CompleteMarksRule,
     DailyMarkingRule,
     DeadlineRule,
     IntegratedSheetRule,
@@ -99,13 +100,20 @@ class Fact:
 
 @attrs.define
 class JournalView:
-    """One journal's events up to the as-of date, by control, with marks aggregated per day."""
+    """One journal's events up to the as-of date, by control, with marks aggregated per day.
+
+    ``first_entry``: per control, per class day, the first day any mark was entered for it.
+    ``student_entry``: per control, per (student, class day), the first day that student's cell
+    was filled (a mark or a code, by entry or correction). ``student_first``: per control, per
+    student, the log position of the first event filling any of their cells."""
 
     spec: JournalSpec
     department: str | None
     events: list[Ev]
     by_control: dict[str, list[Ev]]
     first_entry: dict[str, dict[date, date]]
+    student_entry: dict[str, dict[tuple[str, date], date]] = attrs.field(factory=dict)
+    student_first: dict[str, dict[str, int]] = attrs.field(factory=dict)
 
 
 @attrs.define
@@ -154,6 +162,8 @@ def journal_view(events: Iterable[StoredEvent], directory: Directory, calendar: 
     evs: list[Ev] = []
     by_control: dict[str, list[Ev]] = {}
     first_entry: dict[str, dict[date, date]] = {}
+    student_entry: dict[str, dict[tuple[str, date], date]] = {}
+    student_first: dict[str, dict[str, int]] = {}
     dates: dict[Any, date] = {}  # a cell's ISO date -> date: a term has few distinct days
     for event in events:
         day = calendar.local_date(event.recorded_at)
@@ -161,7 +171,10 @@ def journal_view(events: Iterable[StoredEvent], directory: Directory, calendar: 
             break
         data = event.data
         if event.type == "marks_entered":
-            data = _aggregate_marks(event, day, first_entry, dates)
+            data = _aggregate_marks(event, day, first_entry, dates,
+                                    student_entry=student_entry, student_first=student_first)
+        elif event.type == "mark_corrected":
+            _aggregate_correction(event, day, student_entry, student_first, dates)
         ev = Ev(event.type, event.actor, event.recorded_at, day, on=event.occurred_on, data=data,
                 position=event.version)
         evs.append(ev)
@@ -178,17 +191,23 @@ def journal_view(events: Iterable[StoredEvent], directory: Directory, calendar: 
         department: str | None = directory.journal_department(spec)
     except (LookupError, ValueError):
         department = spec.department
-    return JournalView(spec, department, evs, by_control, first_entry)
+    return JournalView(spec, department, evs, by_control, first_entry, student_entry,
+                       student_first)
 
 
 def _aggregate_marks(event: StoredEvent, day: date, first_entry: dict[str, dict[date, date]],
-                     dates: dict[Any, date]) -> dict[str, Any]:
+                     dates: dict[Any, date], *,
+                     student_entry: dict[str, dict[tuple[str, date], date]],
+                     student_first: dict[str, dict[str, int]]) -> dict[str, Any]:
     """Fold a ``marks_entered`` event's cells into ``first_entry`` (per control, per class day:
-    the first day marks were entered for it), straight from the event's plain data; return the
-    data the event keeps (its control, no cells)."""
+    the first day marks were entered for it) and the per-student tables, straight from the
+    event's plain data; return the data the event keeps (its control, no cells)."""
     try:
         control = str(event.data["control"])
         days = first_entry.setdefault(control, {})
+        cells = student_entry.setdefault(control, {})
+        firsts = student_first.setdefault(control, {})
+        position = event.version
         for cell in event.data["cells"]:
             raw = cell["on"]
             on = dates.get(raw)
@@ -197,10 +216,35 @@ def _aggregate_marks(event: StoredEvent, day: date, first_entry: dict[str, dict[
             seen = days.get(on)
             if seen is None or day < seen:
                 days[on] = day
+            student = cell["student"]
+            key = (student, on)
+            if key not in cells:  # events come in log order: the first is the earliest
+                cells[key] = day
+            if student not in firsts:
+                firsts[student] = position
     except (KeyError, TypeError, ValueError, AttributeError):
         payload_of(event)  # malformed data: the converter says exactly what is wrong
         raise
     return {"control": control, "cells": []}
+
+
+def _aggregate_correction(event: StoredEvent, day: date,
+                          student_entry: dict[str, dict[tuple[str, date], date]],
+                          student_first: dict[str, dict[str, int]],
+                          dates: dict[Any, date]) -> None:
+    """A correction fills a cell too (an empty one, when ``old`` is null)."""
+    try:
+        control = str(event.data["control"])
+        student = str(event.data["student"])
+        raw = event.data["on"]
+        on = dates.get(raw)
+        if on is None:
+            on = dates[raw] = raw if type(raw) is date else date.fromisoformat(raw)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        payload_of(event)
+        raise
+    student_entry.setdefault(control, {}).setdefault((student, on), day)
+    student_first.setdefault(control, {}).setdefault(student, event.version)
 
 
 # --- per kind -------------------------------------------------------------------------------------
@@ -430,37 +474,85 @@ def _course_span(view: JournalView, directory: Directory) -> tuple[date, date] |
 
 
 def daily_facts(rule: DailyMarkingRule, view: JournalView, world: World) -> list[Fact]:
+    """One fact per class day: how late the latest student's cell was filled, and whether every
+    student of the group has one (T3, T15, P12)."""
     span = _course_span(view, world.directory)
     if span is None:
         return []
-    course_days = (span[1] - span[0]).days + 1
-    if course_days > rule.max_course_days:  # the engine tests it too; this spares posting
-        return []
-    out: list[Fact] = []
     cal = world.calendar
+    course_days = cal.between(span[0] - timedelta(days=1), span[1], rule.course_counting)
+    if rule.courses == "short" and course_days > rule.max_course_days:
+        return []  # the engine tests it too; this spares posting
+    students = [st.id for st in world.directory.students_of(view.spec.group)]
+    out: list[Fact] = []
     for point in view.spec.controls:
         if point.kind.value not in rule.control_kinds:
             continue
-        entries = view.first_entry.get(point.id, {})
-        day = point.starts
-        days: set[date] = set(entries)
-        while day <= point.ends:
-            if cal.is_working(day):
-                days.add(day)
-            day += timedelta(days=1)
-        for d in sorted(x for x in days if x <= world.as_of):
-            entered = entries.get(d)
+        cells = view.student_entry.get(point.id, {})
+        for d in class_days(view, world, point):
+            if d > world.as_of:
+                continue
+            entered = {s: cells.get((s, d)) for s in students}
+            missing = sorted(s for s, e in entered.items() if e is None)
+            lags = {s: (e - d).days for s, e in entered.items() if e is not None}
+            lag = max(lags.values(), default=0)
+            late = sorted(s for s, n in lags.items() if n > rule.lag_days)
+            last = max((e for e in entered.values() if e is not None), default=None)
             data = {"id": f"{rule.id}|{view.spec.id}|{point.id}|{d.isoformat()}",
-                    "rule": rule.id, "course_days": course_days, "marked": int(entered is not None),
-                    "lag": 0 if entered is None else (entered - d).days,
-                    "waited": (world.as_of - d).days if entered is None else 0}
+                    "rule": rule.id, "course_days": course_days,
+                    "marked": int(not missing), "lag": lag,
+                    "waited": (world.as_of - d).days if missing else 0}
             show = {"journal": view.spec.id, "control": point.id, "day": d.isoformat(),
-                    "entered_on": None if entered is None else entered.isoformat(),
+                    "entered_on": None if last is None else last.isoformat(),
                     "course_days": course_days, "max_course_days": rule.max_course_days,
-                    "key": d.isoformat()}
+                    "missing": missing, "late": late,
+                    "students": ", ".join(sorted(set(missing) | set(late))) or None,
+                    "lag_days": rule.lag_days, "key": d.isoformat()}
             out.append(Fact(data, show, "journal", view.spec.id,
                             due=d + timedelta(days=rule.lag_days), journal=view.spec.id,
                             control=point.id, department=view.department, on=d))
+    return out
+
+
+def complete_fact(rule: CompleteMarksRule, view: JournalView, world: World, point: ControlPoint,
+                  *, position: int, day: date, n: int) -> Fact:
+    """Students of the group with no mark or code in ``point`` before log position
+    ``position`` (a closing, or the guard's closing about to happen)."""
+    firsts = view.student_first.get(point.id, {})
+    students = [st.id for st in world.directory.students_of(view.spec.group)]
+    missing = [s for s in students if firsts.get(s, position) >= position]
+    data = {"id": f"{rule.id}|{view.spec.id}|{point.id}|{n}", "rule": rule.id,
+            "missing": len(missing)}
+    show = {"journal": view.spec.id, "control": point.id, "on": day.isoformat(),
+            "students": ", ".join(missing) or None, "missing": missing,
+            "count": len(missing), "key": f"{point.id}#{n}"}
+    return Fact(data, show, "journal", view.spec.id, journal=view.spec.id, control=point.id,
+                department=view.department, on=day)
+
+
+def holds_marks(view: JournalView, world: World, point: ControlPoint) -> bool:
+    """Whether the SOP's structure puts marks in this control of this journal (T6, T7): an
+    integrated discipline's own journal holds only its integrated exam (intermediate or final
+    attestation) and its blocks' journals only current and milestone control; a module's own
+    journal holds none (each modular discipline has its own exam in its own journal)."""
+    unit = world.directory.units.get(view.spec.unit)
+    if unit is None or unit.kind == CourseKind.DISCIPLINE:
+        return True
+    attestation = point.kind.value in ("intermediate", "final")
+    if unit.kind == CourseKind.INTEGRATED:
+        return attestation if view.spec.part is None else not attestation
+    return view.spec.part is not None
+
+
+def complete_facts(rule: CompleteMarksRule, view: JournalView, world: World) -> list[Fact]:
+    out: list[Fact] = []
+    for point in view.spec.controls:
+        if point.kind.value not in rule.control_kinds or not holds_marks(view, world, point):
+            continue
+        closings = [e for e in view.by_control.get(point.id, []) if e.type == "journal_closed"]
+        for n, e in enumerate(closings):
+            out.append(complete_fact(rule, view, world, point, position=e.position, day=e.day,
+                                     n=n))
     return out
 
 
@@ -713,17 +805,38 @@ def precedes_facts(rule: PrecedesRule, world: World) -> list[Fact]:
     for r in world.registry:
         if r.type == rule.requires:
             required.setdefault(r.payload.person, []).append(r)
+    registered = first_registered(world) if rule.applies_to == "new_staff" else {}
     out: list[Fact] = []
     for person, e in sorted(subjects.items()):
+        if rule.applies_to == "new_staff":
+            since = world.calendar.year_start(e.day) - timedelta(days=rule.new_staff_lead_days)
+            first = registered.get(person)
+            if first is None or first < since:
+                continue  # staff from before: their access predates these obligations
         before = [r for r in required.get(person, ()) if r.at <= e.at]
         data = {"id": f"{rule.id}|{person}", "rule": rule.id, "preceded": int(bool(before))}
-        show = {"person": person, "on": e.day.isoformat(), "key": person}
+        show = {"person": person, "on": e.day.isoformat(), "key": person,
+                "registered_on": None if person not in registered
+                else registered[person].isoformat()}
         out.append(Fact(data, show, "person", person, person=person, on=e.day))
     return out
 
 
-JOURNAL_KINDS = (DeadlineRule, DailyMarkingRule, ApprovalRule, AuthorshipRule, OccurrenceRule,
-                 IntegratedSheetRule)
+def first_registered(world: World) -> dict[str, date]:
+    """Each person's first registration day in the registry (``people_registered``)."""
+    found = world.memo.get("first_registered")
+    if found is None:
+        found = {}
+        for e in world.registry:
+            if e.type == "people_registered":
+                for person in e.payload.people:
+                    found.setdefault(person.id, e.day)
+        world.memo["first_registered"] = found
+    return found
+
+
+JOURNAL_KINDS = (DeadlineRule, DailyMarkingRule, CompleteMarksRule, ApprovalRule, AuthorshipRule,
+                 OccurrenceRule, IntegratedSheetRule)
 
 
 def journal_facts(rules: Sequence[RuleBase], view: JournalView, world: World,
@@ -736,6 +849,8 @@ def journal_facts(rules: Sequence[RuleBase], view: JournalView, world: World,
                 facts = deadline_facts(rule, view, world)
             case DailyMarkingRule():
                 facts = daily_facts(rule, view, world)
+            case CompleteMarksRule():
+                facts = complete_facts(rule, view, world)
             case ApprovalRule():
                 facts = approval_facts(rule, view, world, policy)
             case AuthorshipRule():

@@ -4,10 +4,12 @@ At guard time: ``approval`` (a ``reopen`` needs the note, every visa and the rev
 and ``deadline`` rules with ``refuse_late_marks: true``: marks entered into a control after its
 closing deadline (``end: closed``; with ``current_per: class``, after the deadline of the class
 day they are for), or after its mark-entry deadline (``end: marks_entered``, the term calendar's
-``marks_by``, T12), unless the control was reopened. Every other kind is a finding of the audit,
-never a refusal: a late closing is better than none. The guard builds the same facts the audit
-builds from the journal's log plus the command about to happen, and asks the same compiled
-conditions, so what the guard allows the audit does not report as forbidden.
+``marks_by``, T12), unless the control was reopened; and ``complete_marks`` rules with
+``refuse: true`` on a closing while students of the group have no mark in the control. Every
+other kind is a finding of the audit, never a refusal: a late closing is better than none. The
+guard builds the same facts the audit builds from the journal's log plus the command about to
+happen, and asks the same compiled conditions, so what the guard allows the audit does not
+report as forbidden.
 """
 
 from __future__ import annotations
@@ -23,11 +25,13 @@ from ._facts import (
     JournalView,
     World,
     approval_fact,
+    complete_fact,
     deadline_facts,
+    holds_marks,
     journal_view,
     marks_fact,
 )
-from ._kinds import ApprovalRule, DeadlineRule, RuleBase
+from ._kinds import ApprovalRule, CompleteMarksRule, DeadlineRule, RuleBase
 
 
 class RulesGuard:
@@ -59,6 +63,12 @@ class RulesGuard:
                 pairs.append((rule, approval_fact(
                     rule, view, control, reopen_position=journal.version + 1, reopen_day=today,
                     policy=self.ruleset.policy, n=0)))
+            elif isinstance(rule, CompleteMarksRule):
+                point = context.control.point
+                if point.kind.value in rule.control_kinds and holds_marks(view, world, point):
+                    pairs.append((rule, complete_fact(rule, view, world, point,
+                                                      position=journal.version + 1, day=today,
+                                                      n=0)))
             elif isinstance(rule, DeadlineRule) and not _reopened(view, control):
                 pairs.extend((rule, f) for f in _deadline_asks(rule, view, world, context))
         if not pairs:
@@ -100,6 +110,8 @@ def _asks(rule: RuleBase, action: str) -> bool:
     """Whether ``rule`` has something to say at guard time about ``action``."""
     if isinstance(rule, ApprovalRule):
         return action == "reopen"
+    if isinstance(rule, CompleteMarksRule):
+        return action == "close"
     if isinstance(rule, DeadlineRule):
         if rule.end == "marks_entered":
             return action in ("enter_mark", "correct_mark")

@@ -210,23 +210,63 @@ class DeadlineRule(RuleBase):
 
 @attrs.frozen(kw_only=True)
 class DailyMarkingRule(RuleBase):
-    """On a course unit (or part) of at most ``max_course_days`` calendar days, the marks of each
-    class day of its ``control_kinds`` are entered that day (T15, P12): at most ``lag_days`` late.
-    A class day is a counted working day of the control's dates."""
+    """Every student of the group has a mark (or a code) for each class day of the rule's
+    ``control_kinds``, entered at most ``lag_days`` after the class (T3, T15, P12).
+
+    ``courses``: ``short`` (only course units, blocks or modular disciplines of at most
+    ``max_course_days`` days, counted as ``course_counting`` says: ``calendar`` days or
+    ``working`` (study) days) or ``all``. Class days are the КТП's dates within the control's
+    where a plan is loaded, else the control's working days (and any day marks were entered for).
+    """
 
     kind_name: ClassVar[str] = "daily_marking"
     kind: Literal["daily_marking"] = "daily_marking"
     max_course_days: int
     lag_days: int = 0
     control_kinds: tuple[str, ...] = ("current",)
+    courses: str = "short"
+    course_counting: DayCounting = "calendar"
 
     def conditions(self) -> dict[str, dict[str, Any]]:
-        short = _op("$lte", "course_days", self.max_course_days)
+        # ``lag``: the most days late any student's cell of the day was filled; ``marked``: every
+        # student's cell is filled; ``waited``: days since the class while some are not.
         late = _any(_op("$gt", "lag", self.lag_days),
                     _all(_eq("marked", 0), _op("$gt", "waited", self.lag_days)))
-        waiting = _all(_eq("marked", 0), _op("$lte", "waited", self.lag_days))
-        return {"violation": _all(_eq("rule", self.id), short, late),
-                "pending": _all(_eq("rule", self.id), short, waiting)}
+        waiting = _all(_eq("marked", 0), _op("$lte", "lag", self.lag_days),
+                       _op("$lte", "waited", self.lag_days))
+        scope = [_eq("rule", self.id)]
+        if self.courses == "short":
+            scope.append(_op("$lte", "course_days", self.max_course_days))
+        return {"violation": _all(*scope, late), "pending": _all(*scope, waiting)}
+
+    def problems(self, context: RuleContext) -> list[Problem]:
+        out = _controls(self.control_kinds)
+        out += _choice(self.courses, {"short", "all"}, "courses", "courses")
+        out += _choice(self.course_counting, {"calendar", "working"}, "course_counting",
+                       "course_counting")
+        if self.lag_days < 0:
+            out.append(Problem("lag_days must not be negative", path="lag_days"))
+        return out
+
+
+@attrs.frozen(kw_only=True)
+class CompleteMarksRule(RuleBase):
+    """When a control of ``control_kinds`` is closed, every student of the group has at least one
+    mark (or code) in it (T3, T15: missing marks are findings, not silence). Controls the SOP's
+    structure leaves empty are not asked (an ИД's own journal holds only its exam, its blocks no
+    exam, a module's own journal nothing: T6, T7). ``refuse``: the guard refuses such a closing,
+    naming the students (otherwise the audit reports it)."""
+
+    kind_name: ClassVar[str] = "complete_marks"
+    kind: Literal["complete_marks"] = "complete_marks"
+    control_kinds: tuple[str, ...] = ("current", "milestone", "intermediate", "final")
+    refuse: bool = False
+
+    def at_guard(self) -> bool:
+        return self.refuse
+
+    def conditions(self) -> dict[str, dict[str, Any]]:
+        return {"violation": _all(_eq("rule", self.id), _op("$gt", "missing", 0))}
 
     def problems(self, context: RuleContext) -> list[Problem]:
         return _controls(self.control_kinds)
@@ -303,19 +343,31 @@ def _month_day(text: str) -> bool:
 @attrs.frozen(kw_only=True)
 class PrecedesRule(RuleBase):
     """For each person, ``subject`` (their first journal action, or their login being issued)
-    comes after ``requires`` (their login issued, or requested with form F2) (T18, P7, P8)."""
+    comes after ``requires`` (their login issued, or requested with form F2) (T18, P7, P8).
+
+    ``applies_to``: ``everyone``, or ``new_staff`` only: people first registered in the registry
+    within the academic year of the subject, or at most ``new_staff_lead_days`` before it starts
+    (when P7's requests are made, «до начала учебного года»)."""
 
     kind_name: ClassVar[str] = "precedes"
     kind: Literal["precedes"] = "precedes"
     subject: str
     requires: str
+    applies_to: str = "everyone"
+    new_staff_lead_days: int = 92
 
     def conditions(self) -> dict[str, dict[str, Any]]:
         return {"violation": _all(_eq("rule", self.id), _eq("preceded", 0))}
 
     def problems(self, context: RuleContext) -> list[Problem]:
-        return (_choice(self.subject, PRECEDES_SUBJECTS, "subject", "subject")
-                + _choice(self.requires, PRECEDES_REQUIRES, "requires", "requires"))
+        out = (_choice(self.subject, PRECEDES_SUBJECTS, "subject", "subject")
+               + _choice(self.requires, PRECEDES_REQUIRES, "requires", "requires")
+               + _choice(self.applies_to, {"everyone", "new_staff"}, "applies_to",
+                         "applies_to"))
+        if self.new_staff_lead_days < 0:
+            out.append(Problem("new_staff_lead_days must not be negative",
+                               path="new_staff_lead_days"))
+        return out
 
 
 @attrs.frozen(kw_only=True)
@@ -454,12 +506,14 @@ class IntegratedSheetRule(RuleBase):
         return _controls(self.control_kinds)
 
 
-Rule = (DeadlineRule | DailyMarkingRule | PeriodicRule | SetupRule | PrecedesRule | ApprovalRule
-        | AuthorshipRule | OccurrenceRule | LadderRule | IntegratedSheetRule)
+Rule = (DeadlineRule | DailyMarkingRule | CompleteMarksRule | PeriodicRule | SetupRule
+        | PrecedesRule | ApprovalRule | AuthorshipRule | OccurrenceRule | LadderRule
+        | IntegratedSheetRule)
 RULE_KINDS: Mapping[str, type[RuleBase]] = {
-    cls.kind_name: cls for cls in (DeadlineRule, DailyMarkingRule, PeriodicRule, SetupRule,
-                                   PrecedesRule, ApprovalRule, AuthorshipRule, OccurrenceRule,
-                                   LadderRule, IntegratedSheetRule)
+    cls.kind_name: cls for cls in (DeadlineRule, DailyMarkingRule, CompleteMarksRule,
+                                   PeriodicRule, SetupRule, PrecedesRule, ApprovalRule,
+                                   AuthorshipRule, OccurrenceRule, LadderRule,
+                                   IntegratedSheetRule)
 }
 
 
