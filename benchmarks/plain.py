@@ -20,7 +20,7 @@ from typing import Any
 import durable.engine as durable  # type: ignore[import-untyped]
 
 import journal_rules as jr
-from journal_rules._rules._calendar import Calendar
+from journal_rules._rules._calendar import Calendar, DayCounting
 from journal_rules._rules._kinds import DeadlineRule
 
 JOURNAL = "journal:"
@@ -31,7 +31,8 @@ def deadline_rules(ruleset: jr.Ruleset) -> list[DeadlineRule]:
     """The ruleset's deadlines that run from a control's last day (close-deadline and the grade
     sheet deadline in the KazNMU ruleset)."""
     return [r for r in ruleset.rules if isinstance(r, DeadlineRule)
-            and r.start == "control_end" and not r.optional]
+            and r.start == "control_end" and not r.optional and r.days is not None
+            and r.end in ("closed", "grade_sheet") and r.current_per == "control"]
 
 
 def local_day(calendar: Calendar, moment: datetime) -> date:
@@ -45,17 +46,20 @@ def deadline_findings(store: jr.Storage, ruleset: jr.Ruleset,
     rules = deadline_rules(ruleset)
     calendar = Calendar(ruleset.calendar)
     tz = calendar.tz
-    # The term deadline calendars (T12) as of the date: the last one set for a term wins.
-    term_close: dict[str, dict[str, date]] = {}
+    # The term deadline calendars (T12) as of the date: the last one set for a term wins; each
+    # control takes the row of its kind with the earliest close_by on or after its last day.
+    term_close: dict[str, dict[str, list[date]]] = {}
     events = 0
     for event in store.read(CALENDAR_STREAM):
         events += 1
         if event.recorded_at.astimezone(tz).date() > as_of:
             break
         if event.type == "deadline_calendar_set":
-            term_close[event.data["term"]] = {
-                row["control_kind"]: date.fromisoformat(row["close_by"])
-                for row in event.data["entries"]}
+            rows: dict[str, list[date]] = {}
+            for row in event.data["entries"]:
+                rows.setdefault(row["control_kind"], []).append(
+                    date.fromisoformat(row["close_by"]))
+            term_close[event.data["term"]] = rows
     found: set[tuple[str, str, str]] = set()
     for info in store.streams():
         if not info.name.startswith(JOURNAL):
@@ -88,17 +92,27 @@ def deadline_findings(store: jr.Storage, ruleset: jr.Ruleset,
                 done = closed.get(point["id"]) if rule.end == "closed" else \
                     sheets.get((point["id"], rule.sheet_kind or ""))
                 upto = as_of if done is None else done
-                close_by = term_close.get(spec["term"], {}).get(point["kind"]) \
-                    if rule.use_term_calendar and rule.end == "closed" else None
-                if close_by is not None:
-                    late = upto > close_by
-                elif counting == "calendar":
-                    late = (upto - start).days > rule.days
-                else:
-                    late = calendar.between(start, upto, counting) > rule.days
+                rows = term_close.get(spec["term"], {}).get(point["kind"], []) \
+                    if rule.use_term_calendar and rule.end == "closed" else []
+                late = _late(rule, calendar, counting, start, upto=upto, rows=rows)
                 if late:
                     found.add((rule.id, spec["id"], point["id"]))
     return found, events
+
+
+def _late(rule: DeadlineRule, calendar: Calendar, counting: DayCounting, start: date, *,
+          upto: date,
+          rows: list[date]) -> bool:
+    """Whether a control ending on ``start`` and done on ``upto`` broke ``rule``: against the
+    covering row of the term calendar (the earliest close_by on or after ``start``), replacing
+    or bounding the rule's own days as the rule says."""
+    close_by = min((d for d in rows if d >= start), default=None)
+    days = rule.days or 0
+    first = rule.start_day_counts and calendar.counts(start, counting)
+    own = calendar.add(start, days - 1 if first and days else days, counting)
+    if close_by is not None and (rule.term_calendar == "replace" or close_by < own):
+        return upto > close_by
+    return calendar.between(start, upto, counting) + (1 if first else 0) > days
 
 
 class _QuietHost(durable.Host):  # type: ignore[misc]
