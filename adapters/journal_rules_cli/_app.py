@@ -92,7 +92,7 @@ def _print_audit(report: jr.AuditReport, lang: jr.Language) -> None:
     for column in ("rule", "clauses", "kind", "count", "example"):
         table.add_column(column, overflow="fold")
     by_rule: dict[tuple[str, str], list[jr.Finding]] = {}
-    for finding in report.findings:
+    for finding in (*report.findings, *report.register):
         by_rule.setdefault((finding.rule_id, finding.kind), []).append(finding)
     for (rule, kind), found in by_rule.items():
         table.add_row(rule, " ".join(found[0].clauses), kind, str(len(found)),

@@ -145,7 +145,7 @@ def _explain_refusal(refusal: jr.Refusal, lang: jr.Language) -> None:
 
 def _explain_report(report: jr.AuditReport, ruleset: jr.Ruleset | None, rule: str | None,
                     journal: str | None, lang: jr.Language) -> None:
-    for f in report.findings:
+    for f in (*report.findings, *report.register):
         if rule not in (None, f.rule_id) or journal not in (None, f.journal):
             continue
         typer.echo(f"[{f.rule_id}] ({', '.join(f.clauses)}) {f.kind}, {f.severity}: "
@@ -213,7 +213,10 @@ def audit_command(
         who = f" -> {', '.join(f.responsible)}" if f.responsible else ""
         typer.echo(f"{f.kind:9} [{f.rule_id}] ({', '.join(f.clauses)}){due}{who}: "
                    f"{f.message(language)}")
+    for f in report.register:
+        typer.echo(f"register  [{f.rule_id}] ({', '.join(f.clauses)}): {f.message(language)}")
     for s in report.sanctions:
         typer.echo(f"sanction  [{s.rule_id}] ({', '.join(s.clauses)}): {s.message(language)}")
     typer.echo(f"{len(report.violations)} violation(s), {len(report.pending)} pending, "
+               f"{len(report.register)} register entry(ies), "
                f"{len(report.sanctions)} sanction(s)")

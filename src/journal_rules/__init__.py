@@ -63,7 +63,7 @@ from ._events import EVENT_TYPES, Stream, journal_stream, payload_of
 from ._generator import GenerationReport, GeneratorSettings, generate_university
 from ._gradebook import Gradebook, replay_journal
 from ._grading._compute import FinalResult, Grade, Grader
-from ._grading._finishing import finishing_department, finishing_part
+from ._grading._finishing import TIE_BREAKS, finishing_department, finishing_part, sheet_control
 from ._grading._integrated import BlockRating, PartResult, integrated_discipline, module_grade
 from ._grading._policy import (
     FinalRule,
@@ -181,6 +181,7 @@ __all__ = [
     "RULE_KINDS",
     "SCOPES",
     "SHEET_KINDS",
+    "TIE_BREAKS",
     "ApproveNote",
     "AssignPlanUploaders",
     "AuditReport",
@@ -336,6 +337,7 @@ __all__ = [
     "ruleset_test_summary",
     "run_ruleset_tests",
     "run_term",
+    "sheet_control",
     "sort_key",
     "store_schemes",
     "verify_backup",

@@ -98,12 +98,14 @@ class Decision:
         return self.allowed
 
 
-FindingKind = Literal["violation", "pending"]
+FindingKind = Literal["violation", "pending", "register"]
 
 
 @attrs.frozen
 class Finding:
-    """What the audit found: a broken obligation (``violation``) or one still due (``pending``).
+    """What the audit found: a broken obligation (``violation``), one still due (``pending``),
+    or an entry of a register the SOP keeps (``register``: a reopening, T16, which is no
+    violation by itself but counts toward the sanctions ladders, T20).
 
     It names the rule and SOP clauses, what it is about (``subject`` of ``subject_kind``: a
     journal, person, department, term, unit, year or month, plus the journal, control, department
@@ -198,14 +200,19 @@ class Sanction:
 
 @attrs.frozen
 class AuditReport:
-    """An audit of a store as of a date under one ruleset: findings and sanctions, in a fixed
-    order, with the ruleset's id, edition and content hash."""
+    """An audit of a store as of a date under one ruleset: findings (violations and pending
+    obligations), register entries and sanctions, in a fixed order, with the ruleset's id,
+    edition and content hash."""
 
     as_of: date
     ruleset: RulesetRef
     findings: tuple[Finding, ...]
     sanctions: tuple[Sanction, ...]
     stats: Mapping[str, int] = attrs.field(factory=dict, eq=False)
+    # Register entries (kind ``register``, e.g. each reopening, T16): kept apart from the
+    # findings, since a legitimate, approved reopening is not a violation; the ladders still
+    # count them (T20).
+    register: tuple[Finding, ...] = ()
 
     @property
     def violations(self) -> tuple[Finding, ...]:
@@ -220,5 +227,6 @@ class AuditReport:
             "as_of": self.as_of.isoformat(),
             "ruleset": attrs.asdict(self.ruleset),
             "findings": [f.as_dict() for f in self.findings],
+            "register": [f.as_dict() for f in self.register],
             "sanctions": [s.as_dict() for s in self.sanctions],
         }

@@ -41,7 +41,10 @@ def _copy(store: jr.Storage, order: list[str] | None = None) -> jr.MemoryStore:
 
 def test_the_demo_reopening_counts_against_teacher_and_department() -> None:
     report = jr.audit(DEMO, RULESET, AS_OF)
-    (entry,) = [f for f in report.findings if f.rule_id == "reopen-register"]
+    (entry,) = [f for f in report.register if f.rule_id == "reopen-register"]
+    assert entry.kind == "register"
+    assert entry not in report.violations
+    assert entry not in report.findings
     assert entry.journal == "anat/101/2025-1"
     assert entry.clauses == ("T16", "T20", "R5")
     assert {"t-anat", "head-anat"} <= set(entry.responsible)

@@ -12,6 +12,7 @@ import attrs
 from journal_rules._decision import Messages
 from journal_rules._errors import Problem, suggest
 
+from ._finishing import TIE_BREAKS
 from ._scale import ROUNDED_VALUES, ROUNDING_MODES, Band, PointRange, Rounding
 
 SHORTFALL_POINTS = frozenset({"weighted", "rating", "exam", "zero"})
@@ -115,6 +116,9 @@ class Grading:
     module: ModuleRule
     signatures: tuple[str, ...]
     statuses: Mapping[str, Messages]
+    # Which part finishes the teaching when several end on the same last day (T10, P11); the
+    # integrated-sheet rule reads the same parameter (see ``_finishing.TIE_BREAKS``).
+    finishing_tie_break: str = "starts_last"
 
     def band(self, letter: str) -> Band:
         for band in self.scale:
@@ -205,6 +209,7 @@ class Grading:
         one_of(self.integrated.average, AVERAGES, "integrated.average")
         one_of(self.integrated.missing_part, MISSING_PART, "integrated.missing_part")
         one_of(self.integrated.failed_part, INTEGRATED_FAILED_PART, "integrated.failed_part")
+        one_of(self.finishing_tie_break, TIE_BREAKS, "finishing_tie_break")
         one_of(self.module.average_of, MODULE_AVERAGE_OF, "module.average_of")
         one_of(self.module.average, AVERAGES, "module.average")
         one_of(self.module.missing_part, MISSING_PART, "module.missing_part")

@@ -32,7 +32,7 @@ from journal_rules._model import CourseKind, CourseUnit, JournalSpec, UnitKind
 from journal_rules._storage import StoredEvent
 
 from ._compute import FinalResult, Grader
-from ._finishing import finishing_part
+from ._finishing import finishing_part, sheet_control
 from ._integrated import BlockRating, PartResult, integrated_discipline, module_grade
 from ._policy import Grading
 
@@ -239,9 +239,13 @@ def compute_grade_sheet(book: Gradebook, grading: Grading, journal: str, *,  # n
     recorded = spec
     sheet_department = book.directory.journal_department(spec)
     if kind == "integrated":
-        last = finishing_part(unit)
+        # Recorded on the finishing part's journal (T10, P11): that department's staff form it,
+        # and the integrated-sheet rule looks for it there.
+        last = finishing_part(unit, grading.finishing_tie_break)
         recorded = _find_journal(book, unit.id, spec.group, spec.term, last.id) or spec
         sheet_department = last.department
+        if control is None:
+            control = sheet_control(recorded, grading.exam_control)
     if control is None:
         control = grading.exam_control
     if control not in book.journal(recorded.id).controls:

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from journal_rules._decision import AuditReport, Finding, Messages, Sanction
+from journal_rules._decision import AuditReport, Finding, FindingKind, Messages, Sanction
 from journal_rules._journal import JournalState
 from journal_rules._model import Person, Term
 from journal_rules._ruleset import Ruleset
@@ -102,7 +102,9 @@ def _audit(store: Storage, ruleset: Ruleset, as_of: date) -> AuditReport:
         if isinstance(rule, LadderRule):
             sanctions.extend(_ladder(engine, ruleset, rule, world, findings))
     stats = dict(engine.stats)
-    return AuditReport(as_of, ruleset.ref, tuple(findings), tuple(sanctions), stats)
+    return AuditReport(as_of, ruleset.ref, tuple(f for f in findings if f.kind != "register"),
+                       tuple(sanctions), stats,
+                       register=tuple(f for f in findings if f.kind == "register"))
 
 
 def _findings(engine: CompiledRules, ruleset: Ruleset, pairs: Sequence[tuple[RuleBase, Fact]],
@@ -122,8 +124,10 @@ def make_finding(ruleset: Ruleset, rule: RuleBase, fact: Fact, firing: Firing, *
     pending = firing.outcome == "pending"
     messages = rule.pending if pending and rule.pending is not None else rule.messages
     people, roles = responsible(ruleset, rule, world, view, fact)
+    kind: FindingKind = "pending" if pending else \
+        "register" if firing.outcome == "register" else "violation"
     return Finding(
-        rule_id=rule.id, clauses=rule.clauses, kind="pending" if pending else "violation",
+        rule_id=rule.id, clauses=rule.clauses, kind=kind,
         severity="info" if pending else rule.severity, subject_kind=fact.subject_kind,
         subject=fact.subject, facts=dict(fact.show), messages=messages, responsible=people,
         responsible_roles=roles, due=fact.due, journal=fact.journal, control=fact.control,
@@ -273,10 +277,12 @@ def _ladder(engine: CompiledRules, ruleset: Ruleset, rule: LadderRule, world: Wo
         subject = firing.fact_id.split("|", 1)[1]
         step = rule.steps[int(firing.outcome.removeprefix("step"))]
         items = counted[subject]
+        people = _people_for(rule, subject, world)
+        names = [world.directory.people[p].name for p in people if p in world.directory.people]
         show = {"subject": subject, "count": len(items), "period": label,
                 "sanction": step.sanction, "against": rule.against,
-                "step": f"{step.min}..{'' if step.max is None else step.max}"}
-        people = _people_for(rule, subject, world)
+                "step": f"{step.min}..{'' if step.max is None else step.max}",
+                "named": list(people), "named_text": ", ".join(names) or "—"}
         out.append(Sanction(rule.id, rule.clauses, rule.against, subject, len(items),
                             step.sanction, step.messages, rule.messages, show, tuple(items),
                             people, ruleset.ref))
@@ -294,11 +300,13 @@ def _against(rule: LadderRule, view: JournalView, control: str, position: int) -
 
 
 def _people_for(rule: LadderRule, subject: str, world: World) -> tuple[str, ...]:
+    """Whom a sanction names: the teacher; for a department, the holders of the ladder's
+    ``names`` roles in it (its head) in the registry as of the audit's date, the period's end."""
     if rule.against == "teacher":
         return (subject,)
-    roles = {r.role for r in rule.responsible}
+    roles = set(rule.names)
     return tuple(sorted(p.id for p in world.directory.people.values()
-                        if subject in p.units and not roles.isdisjoint(p.roles))) or ()
+                        if subject in p.units and not roles.isdisjoint(p.roles)))
 
 
 def sanction_names(rule: LadderRule) -> dict[str, Messages]:

@@ -279,17 +279,20 @@ def _want(item: Any) -> dict[str, Any]:
 def _check_report(report: AuditReport, expect: Mapping[str, Any], covers: set[str]
                   ) -> list[str]:
     failures: list[str] = []
+    # Register entries (kind: register) are expected like findings: they are what the audit
+    # reports, in their own list.
+    reported = (*report.findings, *report.register)
     for item in expect.get("findings", []):
         want = _want(item)
         covers.add(str(want.get("rule")))
-        if not any(_matches(f, want) for f in report.findings):
+        if not any(_matches(f, want) for f in reported):
             got = sorted({f"{f.rule_id}/{f.kind}/{f.subject}/{f.control}"
-                          for f in report.findings if f.rule_id == want.get("rule")})
+                          for f in reported if f.rule_id == want.get("rule")})
             failures.append(f"expected finding {want}; found of that rule: {got or 'none'}")
     for item in expect.get("absent", []):
         want = _want(item)
         covers.add(str(want.get("rule")))
-        hits = [f for f in report.findings if _matches(f, want)]
+        hits = [f for f in reported if _matches(f, want)]
         if hits:
             failures.append(f"expected no finding {want}; found: "
                             + "; ".join(f.message("en") for f in hits[:3]))
@@ -311,7 +314,7 @@ def _check_report(report: AuditReport, expect: Mapping[str, Any], covers: set[st
 
 def _sanction_field(s: Any, key: str) -> Any:
     return {"rule": s.rule_id, "subject": s.subject, "count": s.count, "sanction": s.sanction,
-            "against": s.against}.get(key)
+            "against": s.against, "responsible": ",".join(s.responsible)}.get(key)
 
 
 def summary(results: Sequence[CaseResult]) -> str:

@@ -23,6 +23,7 @@ from journal_rules._events import (
     payload_of,
     structure_payload,
 )
+from journal_rules._grading._finishing import finishing_part, sheet_control
 from journal_rules._guard import GuardContext, _in_scope
 from journal_rules._journal import EVENT_ACTIONS, JournalState
 from journal_rules._model import CalendarPlan, ControlPoint, CourseKind, JournalSpec
@@ -344,8 +345,23 @@ def _elapsed(rule: DeadlineRule, cal: Calendar, start: date, upto: date,
     return cal.between(start, upto, counting) + extra
 
 
+def journal_course(view: JournalView, directory: Directory) -> str | None:
+    """What the journal is about (see ``_kinds.JOURNAL_COURSES``); None for an unknown unit."""
+    unit = directory.units.get(view.spec.unit)
+    if unit is None:
+        return None
+    if unit.kind == CourseKind.DISCIPLINE:
+        return "discipline"
+    if view.spec.part is None:
+        return "integrated" if unit.kind == CourseKind.INTEGRATED else "module"
+    return "block" if unit.kind == CourseKind.INTEGRATED else "modular_discipline"
+
+
 def deadline_facts(rule: DeadlineRule, view: JournalView, world: World) -> list[Fact]:
     out: list[Fact] = []
+    course = journal_course(view, world.directory)
+    if course is not None and course not in rule.journals:
+        return out
     cal = world.calendar
     counting = _counting(rule, cal)
     for point in view.spec.controls:
@@ -653,39 +669,66 @@ def occurrence_facts(rule: OccurrenceRule, view: JournalView, world: World) -> l
     return out
 
 
+def _unit_journals(world: World, spec: JournalSpec) -> list[JournalView]:
+    """The journals of ``spec``'s course unit for the same group and term (own and parts')."""
+    index = world.memo.get("unit-journals")
+    if index is None:
+        index = {}
+        for v in world.journals.values():
+            index.setdefault((v.spec.unit, v.spec.group, v.spec.term), []).append(v)
+        world.memo["unit-journals"] = index
+    found: list[JournalView] = index.get((spec.unit, spec.group, spec.term), [])
+    return found
+
+
 def integrated_facts(rule: IntegratedSheetRule, view: JournalView, world: World) -> list[Fact]:
+    """One fact per ИД or module, group and term, on the finishing part's journal: that is where
+    :func:`journal_rules.compute_grade_sheet` records the integrated sheet (T10, P11), so its
+    department (``journal_department``) is the finishing one. The clock starts when the last of
+    the unit's intermediate or final controls (the integrated exam, the last modular exam) ends.
+    """
     unit = world.directory.units.get(view.spec.unit)
-    if unit is None or view.spec.part is not None or unit.kind == CourseKind.DISCIPLINE \
+    if unit is None or view.spec.part is None or unit.kind == CourseKind.DISCIPLINE \
             or not unit.parts:
         return []
-    last = max(p.ends for p in unit.parts)
-    finishing = sorted({p.department for p in unit.parts if p.ends == last})
+    finishing = finishing_part(unit, rule.tie_break)
+    if view.spec.part != finishing.id:
+        return []
+    related = _unit_journals(world, view.spec)
+    ends = [p.ends for v in related for p in v.spec.controls
+            if p.kind.value in rule.control_kinds]
+    if not ends:
+        return []
+    start = max(ends)
+    if start > world.as_of:
+        return []
+    sheets = sorted((e for v in related for e in v.events if _is_end(rule, e)),
+                    key=lambda e: (e.at, e.position))
+    sheet = sheets[0] if sheets else None
     cal = world.calendar
     counting = _counting(rule, cal)
-    out: list[Fact] = []
-    for point in view.spec.controls:
-        if point.kind.value not in rule.control_kinds or point.ends > world.as_of:
-            continue
-        sheets = [e for e in view.by_control.get(point.id, []) if _is_end(rule, e)]
-        sheet = sheets[0] if sheets else None
-        person = None if sheet is None else world.directory.people.get(sheet.actor)
-        by_units: tuple[str, ...] = () if person is None else person.units
-        by_department = next((u for u in by_units if u in finishing), by_units[0]
-                             if by_units else None)
-        upto = sheet.day if sheet is not None else world.as_of
-        data = {"id": f"{rule.id}|{view.spec.id}|{point.id}", "rule": rule.id,
-                "done": int(sheet is not None), "elapsed": cal.between(point.ends, upto, counting),
-                "by_finishing": int(bool(set(by_units) & set(finishing)))}
-        due = cal.add(point.ends, rule.days, counting)
-        show = {"journal": view.spec.id, "control": point.id, "start": point.ends.isoformat(),
-                "due": due.isoformat(), "done_on": None if sheet is None else sheet.day.isoformat(),
-                "finishing": finishing, "by_department": by_department,
-                "by": None if sheet is None else sheet.actor, "elapsed": data["elapsed"],
-                "days": rule.days, "counting": counting, "key": point.id}
-        out.append(Fact(data, show, "journal", view.spec.id, due=due, journal=view.spec.id,
-                        control=point.id, department=finishing[0] if finishing else None,
-                        on=due))
-    return out
+    person = None if sheet is None else world.directory.people.get(sheet.actor)
+    by_units: tuple[str, ...] = () if person is None else person.units
+    by_department = finishing.department if finishing.department in by_units else \
+        (by_units[0] if by_units else None)
+    upto = sheet.day if sheet is not None else world.as_of
+    data = {"id": f"{rule.id}|{view.spec.id}", "rule": rule.id,
+            "done": int(sheet is not None), "elapsed": cal.between(start, upto, counting),
+            "by_finishing": int(finishing.department in by_units)}
+    due = cal.add(start, rule.days, counting)
+    # Where grading records the sheet (the part's exam, or its last control); reported on that
+    # control whether formed yet or not, so a pending finding and its violation share an id.
+    control = sheet_control(view.spec, "")
+    show = {"journal": view.spec.id, "unit": unit.id, "control": control,
+            "recorded_on": None if sheet is None else sheet.data.get("control"),
+            "start": start.isoformat(), "due": due.isoformat(),
+            "done_on": None if sheet is None else sheet.day.isoformat(),
+            "finishing": finishing.department, "finishing_part": finishing.id,
+            "by_department": by_department, "by": None if sheet is None else sheet.actor,
+            "elapsed": data["elapsed"], "days": rule.days, "counting": counting,
+            "key": unit.id}
+    return [Fact(data, show, "journal", view.spec.id, due=due, journal=view.spec.id,
+                 control=control, department=finishing.department, on=due)]
 
 
 def periodic_facts(rule: PeriodicRule, world: World) -> list[Fact]:

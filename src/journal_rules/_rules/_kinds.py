@@ -15,10 +15,11 @@ import attrs
 
 from journal_rules._decision import Messages
 from journal_rules._errors import Problem, suggest
+from journal_rules._grading._finishing import DEFAULT_TIE_BREAK, TIE_BREAKS
 
 from ._calendar import DayCounting
 
-Outcome = Literal["violation", "pending"]
+Outcome = Literal["violation", "pending", "register"]
 SEVERITIES = frozenset({"info", "warning", "error"})
 CONTROL_KINDS = frozenset({"current", "milestone", "intermediate", "final"})
 
@@ -45,6 +46,12 @@ PRECEDES_REQUIRES = frozenset({"login_issued", "login_requested"})
 OCCURRENCE_EVENTS = frozenset({"journal_reopened"})
 LADDER_AGAINST = frozenset({"teacher", "department"})
 PERIODS = frozenset({"academic_year", "term", "all"})
+# What a journal is about: a discipline, an ИД's or a module's own journal, an ИД's block, a
+# module's modular discipline (T5-T7).
+JOURNAL_COURSES = frozenset({"discipline", "integrated", "module", "block",
+                             "modular_discipline"})
+# The journals grading forms a regular sheet for (the others have no exam of their own, T6, T7).
+REGULAR_SHEET_COURSES = frozenset({"discipline", "modular_discipline"})
 
 
 @attrs.frozen
@@ -153,6 +160,8 @@ class DeadlineRule(RuleBase):
     date (otherwise late marks are only findings). ``current_per``: for ``current`` controls and
     ``end: closed``, whether the clock runs once per control period (``control``) or per class
     day (``class``: each class day's marks are entered within ``days`` of the class).
+    ``journals``: the journals it applies to (discipline, integrated / module for an ИД's or a
+    module's own journal, block, modular_discipline; default all).
     """
 
     kind_name: ClassVar[str] = "deadline"
@@ -169,6 +178,7 @@ class DeadlineRule(RuleBase):
     term_calendar: str = "replace"
     refuse_late_marks: bool = False
     current_per: str = "control"
+    journals: tuple[str, ...] = tuple(sorted(JOURNAL_COURSES))
 
     def at_guard(self) -> bool:
         return self.refuse_late_marks
@@ -205,6 +215,15 @@ class DeadlineRule(RuleBase):
                                path="current_per"))
         if self.end == "grade_sheet" and not self.sheet_kind:
             out.append(Problem("an end at grade_sheet needs sheet_kind", path="sheet_kind"))
+        for i, c in enumerate(self.journals):
+            out += _choice(c, JOURNAL_COURSES, "journal", f"journals[{i}]")
+            if self.end == "grade_sheet" and self.sheet_kind == "regular" \
+                    and c in JOURNAL_COURSES - REGULAR_SHEET_COURSES:
+                # Grading refuses a regular sheet there: the deadline could only ever be broken.
+                out.append(Problem(
+                    f"no regular grade sheet is formed for a {c} journal (it has no exam of its "
+                    "own): this deadline could never be met", path=f"journals[{i}]",
+                    suggestion="journals: [" + ", ".join(sorted(REGULAR_SHEET_COURSES)) + "]"))
         return out
 
 
@@ -412,15 +431,16 @@ class AuthorshipRule(RuleBase):
 
 @attrs.frozen(kw_only=True)
 class OccurrenceRule(RuleBase):
-    """Every ``event`` is itself a finding, entered in the register (T16, T20: each reopening
-    counts against the teacher and the head of department)."""
+    """Every ``event`` is entered in a register (T16: the register of reopenings): a register
+    entry, not a violation (a reopening done by the procedure breaks nothing); the ladders count
+    reopenings themselves (T20)."""
 
     kind_name: ClassVar[str] = "occurrence"
     kind: Literal["occurrence"] = "occurrence"
     event: str
 
     def conditions(self) -> dict[str, dict[str, Any]]:
-        return {"violation": _all(_eq("rule", self.id), _eq("occurred", 1))}
+        return {"register": _all(_eq("rule", self.id), _eq("occurred", 1))}
 
     def problems(self, context: RuleContext) -> list[Problem]:
         return _choice(self.event, OCCURRENCE_EVENTS, "event", "event")
@@ -455,6 +475,9 @@ class LadderRule(RuleBase):
     counts: LadderCounts = LadderCounts()
     period: str = "academic_year"
     steps: tuple[LadderStep, ...]
+    # Against a department: the roles whose holders in it are named by the sanction (the head
+    # of department, T17, T20), as the registry stands at the end of the period.
+    names: tuple[str, ...] = ()
 
     def conditions(self) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
@@ -468,6 +491,10 @@ class LadderRule(RuleBase):
     def problems(self, context: RuleContext) -> list[Problem]:
         out = _choice(self.against, LADDER_AGAINST, "against", "against")
         out += _choice(self.period, PERIODS, "period", "period")
+        for i, role in enumerate(self.names):
+            if context.roles and role not in context.roles:
+                out.append(Problem(f"unknown role {role!r}", path=f"names[{i}]",
+                                   suggestion=suggest(role, context.roles)))
         for i, r in enumerate(self.counts.rules):
             out += _choice(r, set(context.rule_ids), "rule", f"counts.rules[{i}]")
         previous: int | None = 0
@@ -487,7 +514,9 @@ class LadderRule(RuleBase):
 class IntegratedSheetRule(RuleBase):
     """For an integrated discipline or a module, the integrated grade sheet (``sheet_kind``) of
     its journal's ``control_kinds`` is formed within ``days`` by the department that finishes the
-    teaching: the one whose block or modular discipline ends last (T10, P11)."""
+    teaching: the one whose block or modular discipline ends last, ties broken by ``tie_break``
+    as grading breaks them (T10, P11). The sheet is looked for where the API records it: on the
+    finishing part's journal."""
 
     kind_name: ClassVar[str] = "integrated_sheet"
     kind: Literal["integrated_sheet"] = "integrated_sheet"
@@ -495,6 +524,7 @@ class IntegratedSheetRule(RuleBase):
     sheet_kind: str = "integrated"
     control_kinds: tuple[str, ...] = ("intermediate", "final")
     counting: DayCounting | None = None
+    tie_break: str = DEFAULT_TIE_BREAK
 
     def conditions(self) -> dict[str, dict[str, Any]]:
         bad = _any(_op("$gt", "elapsed", self.days), _all(_eq("done", 1), _eq("by_finishing", 0)))
@@ -503,7 +533,8 @@ class IntegratedSheetRule(RuleBase):
                                 _op("$lte", "elapsed", self.days))}
 
     def problems(self, context: RuleContext) -> list[Problem]:
-        return _controls(self.control_kinds)
+        return _controls(self.control_kinds) + _choice(self.tie_break, TIE_BREAKS, "tie-break",
+                                                       "tie_break")
 
 
 Rule = (DeadlineRule | DailyMarkingRule | CompleteMarksRule | PeriodicRule | SetupRule

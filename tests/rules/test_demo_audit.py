@@ -1,0 +1,88 @@
+"""Done-when of issue 9: the demo faculty's term (``run_term`` then ``complete_term``), audited,
+reports exactly the findings the SOP makes on what the demo recorded, and nothing else.
+
+Each expected finding is listed with why the SOP makes it. When a fix changes the audit, this
+list changes only where the new result is what the SOP says.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import journal_rules as jr
+
+AS_OF = date(2025, 12, 31)  # after every closing, sheet and the reopening of the term
+
+# (rule, kind, journal or subject, control)
+EXPECTED_FINDINGS = sorted([
+    # run_term records anat/101 until late October before complete_term catches up with the
+    # journals that ended earlier: the biochemistry modular discipline (ends 6.10) and the
+    # anatomy block of the ИД (ends 23.10) are then closed late (T11) ...
+    *[("close-deadline", "violation", f"cell/cell-bio/{g}/2025-1", c)
+      for g in ("101", "102")
+      for c in ("current-1", "milestone-1", "current-2", "milestone-2", "exam")],
+    *[("close-deadline", "violation", f"nerv/nerv-anat/{g}/2025-1", c)
+      for g in ("101", "102") for c in ("current-1", "milestone-1")],
+    # ... and the modular discipline's regular sheet formed late (P10).
+    ("grade-sheet-deadline", "violation", "cell/cell-bio/101/2025-1", "exam"),
+    ("grade-sheet-deadline", "violation", "cell/cell-bio/102/2025-1", "exam"),
+    # The demo never records the ОР's term calendar (T12), backups (P9), who uploads the КТП and
+    # the КТП itself (P5, P6) or the issuing of logins (T18, P8).
+    ("term-deadline-calendar", "violation", "2025-1", None),
+    ("monthly-backup", "violation", "2025-09", None),
+    ("monthly-backup", "violation", "2025-10", None),
+    ("monthly-backup", "violation", "2025-11", None),
+    ("monthly-backup", "pending", "2025-12", None),
+    *[(rule, "violation", unit, None) for rule in ("plan-uploaders-setup", "calendar-plan-setup")
+      for unit in ("anat", "cell", "nerv")],
+    *[("login-before-work", "violation", person, None)
+      for person in ("curator", "dean", "head-anat", "or-head", "or-insp", "or-senior", "t-anat",
+                     "t-bio", "t-phys")],
+])
+# Both reopenings followed the procedure: register entries (T16), not findings.
+EXPECTED_REGISTER = [("reopen-register", "anat/101/2025-1", "current-1"),
+                     ("reopen-register", "anat/102/2025-1", "exam")]
+
+
+def _audit() -> jr.AuditReport:
+    store = jr.MemoryStore()
+    book = jr.demo_gradebook(store)
+    clock = book.clock
+    assert isinstance(clock, jr.ManualClock)
+    assert len(jr.complete_term(book, clock)) == 13
+    return jr.audit(store, jr.default_ruleset(), AS_OF)
+
+
+REPORT = _audit()
+
+
+def test_the_demo_term_audits_to_exactly_the_expected_findings() -> None:
+    got = sorted((f.rule_id, f.kind, f.journal or f.subject, f.control)
+                 for f in REPORT.findings)
+    assert got == EXPECTED_FINDINGS
+    assert [(f.rule_id, f.journal, f.control) for f in REPORT.register] == EXPECTED_REGISTER
+    assert all(f.kind == "register" for f in REPORT.register)
+
+
+def test_no_false_sheet_findings() -> None:
+    # The integrated sheets were formed by the finishing departments (T10, P11) and no ИД/М own
+    # journal or ИД block is charged a regular sheet (P10).
+    assert not [f for f in REPORT.findings if f.rule_id == "integrated-sheet"]
+    charged = {f.journal or "" for f in REPORT.findings if f.rule_id == "grade-sheet-deadline"}
+    assert charged  # the rule runs: the late modular discipline's sheets are charged
+    # only disciplines (anat) and modular disciplines (cell/cell-...) owe a regular sheet
+    assert all(j.startswith(("anat/", "cell/cell-")) for j in charged)
+
+
+def test_sanctions_name_whom_they_concern_and_list_what_they_count() -> None:
+    by = {(s.rule_id, s.subject): s for s in REPORT.sanctions}
+    teacher = by["sanctions-teacher", "t-anat"]
+    assert (teacher.count, teacher.sanction) == (2, "remark")  # the two reopenings (S-teacher)
+    anat = by["sanctions-department", "dep-anat"]
+    assert anat.responsible == ("head-anat",)
+    assert "Зав. кафедрой анатомии" in anat.message("ru")
+    assert anat.count == len(anat.counted) == 6  # 2 reopenings, 4 late closings of nerv-anat
+    bio = by["sanctions-department", "dep-bio"]
+    assert bio.responsible == ("head-bio",)
+    assert bio.count == len(bio.counted) == 12
+    assert ("sanctions-department", "dep-phys") not in by
