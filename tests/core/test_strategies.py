@@ -24,7 +24,7 @@ def test_valid_marks_are_accepted_and_invalid_refused(data: st.DataObject) -> No
     assert not jr.mark_is_valid(jr.Mark.parse(data.draw(jst.invalid_marks(rules))), rules)
 
 
-@settings(max_examples=60)
+@settings(max_examples=60, deadline=None)
 @given(unit=jst.course_units(), plan=jst.calendar_plans(), spec=jst.journal_specs(),
        group=jst.groups(), person=jst.people(("teacher", "department_head")))
 def test_model_round_trips_through_plain_data(unit: jr.CourseUnit, plan: jr.CalendarPlan,
@@ -35,7 +35,7 @@ def test_model_round_trips_through_plain_data(unit: jr.CourseUnit, plan: jr.Cale
         assert jr.converter.structure(plain, type(value)) == value
 
 
-@settings(max_examples=60)
+@settings(max_examples=60, deadline=None)
 @given(unit=jst.course_units())
 def test_units_of_every_kind_have_the_right_parts(unit: jr.CourseUnit) -> None:
     assert (unit.kind is jr.CourseKind.DISCIPLINE) == (not unit.parts)
