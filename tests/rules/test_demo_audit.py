@@ -26,6 +26,12 @@ EXPECTED_FINDINGS = sorted([
     # ... and the modular discipline's regular sheet formed late (P10).
     ("grade-sheet-deadline", "violation", "cell/cell-bio/101/2025-1", "exam"),
     ("grade-sheet-deadline", "violation", "cell/cell-bio/102/2025-1", "exam"),
+    # The demo's deliberate gaps: s10201 has no marks in the modular discipline cell-bio
+    # (PART_MISSING), s10103 none in the block nerv-phys (BLOCK_MISSING); closing those controls
+    # with a student unmarked is a finding (T3, T15, T19).
+    *[("complete-marks", "violation", journal, c)
+      for journal in ("cell/cell-bio/102/2025-1", "nerv/nerv-phys/101/2025-1")
+      for c in ("current-1", "milestone-1", "current-2", "milestone-2")],
     # The demo never records the ОР's term calendar (T12), backups (P9), who uploads the КТП and
     # the КТП itself (P5, P6) or the issuing of logins (T18, P8).
     ("term-deadline-calendar", "violation", "2025-1", None),
