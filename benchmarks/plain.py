@@ -46,9 +46,10 @@ def deadline_findings(store: jr.Storage, ruleset: jr.Ruleset,
     rules = deadline_rules(ruleset)
     calendar = Calendar(ruleset.calendar)
     tz = calendar.tz
-    # The term deadline calendars (T12) as of the date: the last one set for a term wins; each
-    # control takes the row of its kind with the earliest close_by on or after its last day.
-    term_close: dict[str, dict[str, list[date]]] = {}
+    # The term deadline calendars (T12), each with the day it was set: a control is judged by
+    # the last one set by the day it was closed (or the as-of date), and takes its row of the
+    # control's kind with the earliest close_by on or after the control's last day.
+    term_close: dict[str, list[tuple[date, dict[str, list[date]]]]] = {}
     events = 0
     for event in store.read(CALENDAR_STREAM):
         events += 1
@@ -59,7 +60,8 @@ def deadline_findings(store: jr.Storage, ruleset: jr.Ruleset,
             for row in event.data["entries"]:
                 rows.setdefault(row["control_kind"], []).append(
                     date.fromisoformat(row["close_by"]))
-            term_close[event.data["term"]] = rows
+            set_on = event.recorded_at.astimezone(tz).date()
+            term_close.setdefault(event.data["term"], []).append((set_on, rows))
     found: set[tuple[str, str, str]] = set()
     for info in store.streams():
         if not info.name.startswith(JOURNAL):
@@ -92,8 +94,10 @@ def deadline_findings(store: jr.Storage, ruleset: jr.Ruleset,
                 done = closed.get(point["id"]) if rule.end == "closed" else \
                     sheets.get((point["id"], rule.sheet_kind or ""))
                 upto = as_of if done is None else done
-                rows = term_close.get(spec["term"], {}).get(point["kind"], []) \
-                    if rule.use_term_calendar and rule.end == "closed" else []
+                in_force = [r for set_on, r in term_close.get(spec["term"], [])
+                            if set_on <= upto]
+                rows = in_force[-1].get(point["kind"], []) \
+                    if in_force and rule.use_term_calendar and rule.end == "closed" else []
                 late = _late(rule, calendar, counting, start, upto=upto, rows=rows)
                 if late:
                     found.add((rule.id, spec["id"], point["id"]))

@@ -18,6 +18,7 @@ from journal_rules._commands import CloseJournal
 from journal_rules._directory import Directory
 from journal_rules._events import (
     JOURNAL_PREFIX,
+    DeadlineCalendarSet,
     DeadlineEntry,
     Stream,
     payload_of,
@@ -284,17 +285,41 @@ def _counting(rule: DeadlineRule | IntegratedSheetRule, calendar: Calendar) -> D
     return rule.counting or calendar.spec.days
 
 
-def calendar_row(world: World, view: JournalView, point: ControlPoint) -> DeadlineEntry | None:
-    """The row of the term's deadline calendar (T12) that covers ``point``: of the rows of its
-    control kind, the one with the earliest ``close_by`` on or after the control's last day (so
-    each row serves the control it was set for: two current controls, two rows). None when the
-    term has no calendar or no row of that kind closes after the control ends."""
-    calendar_set = world.directory.deadlines.get(view.spec.term)
+def calendar_row(world: World, view: JournalView, point: ControlPoint,
+                 on: date) -> tuple[DeadlineEntry | None, DeadlineCalendarSet | None]:
+    """The row of the term's deadline calendar (T12) that covers ``point``, from the calendar in
+    force on ``on`` (the last one set for the term by the end of that day: a later order does
+    not rejudge what was done before it), and that calendar. The covering row: of the rows of
+    the control's kind, the one with the earliest ``close_by`` on or after the control's last day
+    (so each row serves the control it was set for: two current controls, two rows). None when
+    the term has no calendar or no row of that kind closes after the control ends."""
+    calendar_set = _calendar_on(world, view.spec.term, on)
     if calendar_set is None:
-        return None
+        return None, None
     rows = [x for x in calendar_set.entries
             if x.control_kind == point.kind and x.close_by >= point.ends]
-    return min(rows, key=lambda x: x.close_by) if rows else None
+    return (min(rows, key=lambda x: x.close_by) if rows else None), calendar_set
+
+
+def _calendar_on(world: World, term: str, on: date) -> DeadlineCalendarSet | None:
+    """The term's deadline calendar as it stood at the end of ``on``. The audit reads it from the
+    registry's history; the guard, whose world has no history, decides today with the
+    directory as it stands now, which is that."""
+    if not world.registry:
+        return world.directory.deadlines.get(term)
+    history = world.memo.get("deadline_calendars")
+    if history is None:
+        history = {}
+        for e in world.registry:
+            if e.type == "deadline_calendar_set":
+                history.setdefault(e.payload.term, []).append((e.day, e.payload))
+        world.memo["deadline_calendars"] = history
+    found: DeadlineCalendarSet | None = None
+    for day, payload in history.get(term, ()):
+        if day > on:
+            break
+        found = payload
+    return found
 
 
 def class_days(view: JournalView, world: World, point: ControlPoint) -> list[date]:
@@ -428,7 +453,8 @@ def _deadline_fact(rule: DeadlineRule, view: JournalView, world: World, point: C
     cal = world.calendar
     upto = done_on if done_on is not None else world.as_of
     due = _due(rule, cal, start, counting)
-    row = calendar_row(world, view, point) if calendar and rule.use_term_calendar else None
+    row, calendar_set = calendar_row(world, view, point, upto) \
+        if calendar and rule.use_term_calendar else (None, None)
     set_by = None if row is None else (row.marks_by if rule.end == "marks_entered"
                                        else row.close_by)
     source = "rule"
@@ -449,9 +475,8 @@ def _deadline_fact(rule: DeadlineRule, view: JournalView, world: World, point: C
             "done_on": None if done_on is None else done_on.isoformat(),
             "elapsed": data["elapsed"], "days": rule.days, "counting": counting,
             "deadline_source": source, "key": key}
-    if source == "term_calendar":
-        calendar_set = world.directory.deadlines.get(view.spec.term)
-        show["order"] = calendar_set.order_number if calendar_set else None
+    if source == "term_calendar" and calendar_set is not None:
+        show["order"] = calendar_set.order_number
     return Fact(data, show, "journal", view.spec.id, due=due, journal=view.spec.id,
                 control=point.id, department=view.department, on=due)
 
