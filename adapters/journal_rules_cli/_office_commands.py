@@ -15,6 +15,8 @@ import typer
 
 import journal_rules as jr
 
+from ._store_commands import NoVerifyOption, check_before_reading
+
 StoreOpt = Annotated[str | None, typer.Option(
     "--store", help=f"Store URL; default {jr.DEFAULT_STORE_URL}")]
 RulesetOpt = Annotated[Path | None, typer.Option(
@@ -22,10 +24,13 @@ RulesetOpt = Annotated[Path | None, typer.Option(
 
 
 @contextmanager
-def _book(store: str | None, ruleset: Path | None) -> Iterator[tuple[jr.Gradebook, jr.Ruleset]]:
+def _book(store: str | None, ruleset: Path | None, *,
+          verify: bool = False) -> Iterator[tuple[jr.Gradebook, jr.Ruleset]]:
     rules = jr.load_ruleset(ruleset) if ruleset is not None else jr.default_ruleset()
     opened = jr.open_store(store)
     try:
+        if verify:
+            check_before_reading(opened)
         yield jr.Gradebook.for_ruleset(opened, rules), rules
     finally:
         opened.close()
@@ -77,8 +82,10 @@ def sheets(  # noqa: PLR0917 - typer maps parameters to options
     = False,
     store: StoreOpt = None,
     ruleset: RulesetOpt = None,
+    no_verify: NoVerifyOption = False,
 ) -> None:
-    """Export grade sheets (recorded, or computed with --compute) and mark grids."""
+    """Export grade sheets (recorded, or computed with --compute) and mark grids. The store's
+    stream heads are checked first: an edited store is refused unless --no-verify."""
     try:
         import journal_rules_office as office  # noqa: PLC0415 - the optional office extra
     except ImportError:
@@ -92,7 +99,7 @@ def sheets(  # noqa: PLR0917 - typer maps parameters to options
     write_sheet = office.sheet_to_pdf if fmt == "pdf" else office.sheet_to_xlsx
     write_grid = office.grid_to_pdf if fmt == "pdf" else office.grid_to_xlsx
     written = 0
-    with _book(store, ruleset) as (book, rules):
+    with _book(store, ruleset, verify=not no_verify) as (book, rules):
         for j in journal or book.journals():
             found: list[jr.GradeSheet]
             if compute:

@@ -11,6 +11,8 @@ import typer
 
 import journal_rules as jr
 
+from ._store_commands import NoVerifyOption, check_before_reading
+
 rules_app = typer.Typer(help="Policy author's tools: lint, test, explain, coverage, schema.",
                         no_args_is_help=True)
 
@@ -125,10 +127,14 @@ def explain(
     _explain_report(report, loaded, rule, journal, language)
 
 
-def _audit(url: str | None, ruleset: jr.Ruleset, as_of: str) -> jr.AuditReport:
-    """The audit of the store at ``url`` (None: the default store), closed afterwards."""
+def _audit(url: str | None, ruleset: jr.Ruleset, as_of: str, *,
+           verify: bool = True) -> jr.AuditReport:
+    """The audit of the store at ``url`` (None: the default store), closed afterwards; an
+    edited store is refused first unless ``verify`` is False."""
     opened = jr.open_store(url)
     try:
+        if verify:
+            check_before_reading(opened)
         return jr.audit(opened, ruleset, _date(as_of))
     finally:
         opened.close()
@@ -193,13 +199,16 @@ def audit_command(
     ruleset: RulesetOption = None,
     output: Annotated[str, typer.Option("--format", help="text or json")] = "text",
     lang: LangOption = "en",
+    no_verify: NoVerifyOption = False,
 ) -> None:
-    """Audit a store as of a date: findings, pending obligations and sanctions."""
+    """Audit a store as of a date: findings, pending obligations and sanctions. The store's
+    stream heads are checked first (against the latest signed checkpoint): an edited store is
+    refused unless --no-verify."""
     language = _lang(lang)
     if not as_of:
         raise jr.InvalidInput("audit", [jr.Problem("--as-of is required", path="--as-of")])
     loaded = _ruleset(ruleset)
-    report = _audit(store, loaded, as_of)
+    report = _audit(store, loaded, as_of, verify=not no_verify)
     if output == "json":
         typer.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
         return

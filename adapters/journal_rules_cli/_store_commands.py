@@ -1,4 +1,4 @@
-"""``journal-rules store ...``: verify, back up and restore stores.
+"""``journal-rules store ...``: verify, checkpoint, back up and restore stores.
 
 Self-contained: ``store_app`` can be mounted anywhere or run alone. Exit codes: 0 done and
 sound, 1 ``verify`` found integrity problems, 2 the command failed (the message says why).
@@ -16,7 +16,8 @@ import typer
 
 import journal_rules as jr
 
-store_app = typer.Typer(help="Store tools: verify, backup, restore.", no_args_is_help=True,
+store_app = typer.Typer(help="Store tools: verify, checkpoint, backup, restore, keygen.",
+                        no_args_is_help=True,
                         pretty_exceptions_enable=False)
 
 StoreURL = Annotated[str, typer.Option(
@@ -40,20 +41,83 @@ def _handled(url: str | None = None) -> Iterator[jr.Storage | None]:
             store.close()
 
 
-@store_app.command("verify")
-def verify_command(store: StoreURL = jr.DEFAULT_STORE_URL) -> None:
-    """Check every stream's hash chain; print each finding; exit 1 if there is any."""
+KeyOption = Annotated[Path | None, typer.Option(
+    "--key", help="The Ed25519 signing key file (kept outside the store); default "
+                  f"${jr.SIGNING_KEY_ENV} (the key) or ${jr.SIGNING_KEY_FILE_ENV} (its file).")]
+PublicKeyOption = Annotated[list[str] | None, typer.Option(
+    "--public-key", help="A trusted public key (hex; repeat for several); also read from "
+                         f"${jr.VERIFY_KEY_ENV} and derived from the signing key if given.")]
+
+
+def _keys(public: list[str] | None, key: Path | None) -> tuple[jr.SigningKey | None,
+                                                               frozenset[str]]:
+    signing = jr.load_signing_key(key)
+    return signing, jr.trusted_keys(public or (), signing=signing)
+
+
+NoVerifyOption = Annotated[bool, typer.Option(
+    "--no-verify", help="Skip the integrity check of the stream heads before reading.")]
+
+
+def check_before_reading(store: jr.Storage) -> None:
+    """What reading commands run first: the fast head check against the latest checkpoint
+    (trusted keys from the environment); an edited store is refused, named
+    (:class:`journal_rules.TamperDetected`)."""
+    jr.ensure_sound(store, public_keys=jr.trusted_keys(signing=jr.load_signing_key()))
+
+
+@store_app.command("keygen")
+def keygen_command(
+    file: Annotated[Path, typer.Argument(help="Where to write the new signing key (not inside "
+                                              "the store).")],
+) -> None:
+    """Create an Ed25519 signing key for checkpoints and print its public key."""
+    with _handled():
+        key = jr.generate_signing_key(file)
+    typer.echo(f"{file}: signing key written (readable by you only); keep it outside the store")
+    typer.echo(f"public key: {key.public_key}")
+    typer.echo(f"verify with: export {jr.VERIFY_KEY_ENV}={key.public_key}")
+
+
+@store_app.command("checkpoint")
+def checkpoint_command(
+    actor: Annotated[str, typer.Option("--actor", help="Id of the person taking it.")],
+    store: StoreURL = jr.DEFAULT_STORE_URL,
+    key: KeyOption = None,
+) -> None:
+    """Verify the whole store, then sign the head of every stream (a checkpoint)."""
     with _handled(store) as opened:
         assert opened is not None
-        findings = jr.verify_store(opened)
-        streams = len(opened.streams())
-    for finding in findings:
+        signing, _ = _keys(None, key)
+        if signing is None:
+            raise jr.StoreError(f"a checkpoint needs the signing key: give --key or set "
+                                f"{jr.SIGNING_KEY_ENV} / {jr.SIGNING_KEY_FILE_ENV}")
+        checkpoint = jr.make_checkpoint(opened, signing, actor=actor, at=datetime.now(UTC))
+    typer.echo(f"checkpoint #{checkpoint.seq}: {len(checkpoint.heads)} stream(s) signed by "
+               f"{checkpoint.public_key}; digest {checkpoint.digest}")
+
+
+@store_app.command("verify")
+def verify_command(
+    store: StoreURL = jr.DEFAULT_STORE_URL,
+    public_key: PublicKeyOption = None,
+    key: KeyOption = None,
+) -> None:
+    """Check every stream's hash chain and compare the store with its latest signed checkpoint;
+    print each finding and what was (and was not) proven; exit 1 if there is any finding."""
+    with _handled(store) as opened:
+        assert opened is not None
+        _, keys = _keys(public_key, key)
+        check = jr.check_store(opened, public_keys=keys)
+    for finding in check.findings:
         typer.echo(f"{finding['stream']} version {finding['version']}: {finding['problem']}: "
                    f"{finding['message']}")
-    if findings:
-        typer.echo(f"{len(findings)} finding(s) in {store}", err=True)
+    for line in check.proves():
+        typer.echo(f"note: {line}")
+    if check.findings:
+        typer.echo(f"{len(check.findings)} finding(s) in {store}", err=True)
         raise typer.Exit(1)
-    typer.echo(f"{store}: {streams} stream(s), every hash chain holds")
+    typer.echo(f"{store}: {check.streams} stream(s), every hash chain holds")
 
 
 @store_app.command("backup")
@@ -63,26 +127,42 @@ def backup_command(
     store: StoreURL = jr.DEFAULT_STORE_URL,
     ruleset: Annotated[Path | None, typer.Option(
         "--ruleset", help="Ruleset deciding who may record backups (default: bundled).")] = None,
+    key: KeyOption = None,
 ) -> None:
     """Write a verified archive of the store and record a backup_made event (P9); the actor
-    must be allowed to record backups by the ruleset."""
+    must be allowed to record backups by the ruleset. With the signing key the archive matches
+    a signed checkpoint taken first, so restore can prove it."""
     rules = jr.load_ruleset(ruleset) if ruleset else jr.default_ruleset()
     with _handled(store) as opened:
         assert opened is not None
+        signing, _ = _keys(None, key)
         # The command line is the edge of the system: here the wall clock is the right one.
-        info = jr.backup_store(opened, file, actor=actor, at=datetime.now(UTC), ruleset=rules)
+        info = jr.backup_store(opened, file, actor=actor, at=datetime.now(UTC), ruleset=rules,
+                               signing_key=signing)
     typer.echo(f"{file}: {info.events} event(s) in {info.streams} stream(s), "
                f"sha256 {info.sha256}")
+    if info.checkpoint is None:
+        typer.echo("warning: unsigned (no signing key): restoring it will need --trust-unsigned",
+                   err=True)
+    else:
+        typer.echo(f"matches checkpoint #{info.checkpoint.seq} ({info.checkpoint.digest})")
 
 
 @store_app.command("restore")
 def restore_command(
     file: Annotated[Path, typer.Argument(help="The archive to restore.")],
     store: StoreURL = jr.DEFAULT_STORE_URL,
+    public_key: PublicKeyOption = None,
+    key: KeyOption = None,
+    trust_unsigned: Annotated[bool, typer.Option(
+        "--trust-unsigned", help="Restore an archive that no trusted signature proves.")]
+    = False,
 ) -> None:
-    """Verify an archive completely, then load it into an empty store."""
+    """Verify an archive completely (and against its signed checkpoint), then load it into an
+    empty store."""
     with _handled(store) as opened:
         assert opened is not None
-        info = jr.restore_store(file, opened)
+        _, keys = _keys(public_key, key)
+        info = jr.restore_store(file, opened, public_keys=keys, trust_unsigned=trust_unsigned)
     typer.echo(f"restored {info.events} event(s) in {info.streams} stream(s) from {file} "
                f"into {store}")

@@ -13,12 +13,13 @@ import hashlib
 import json
 import os
 import zlib
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from datetime import datetime
 from typing import Any
 
 import attrs
 
+from ._anchor import CHECKPOINT_STREAM, Checkpoint, SigningKey, make_checkpoint
 from ._clock import ManualClock
 from ._commands import RecordBackup
 from ._errors import CommandRefused, StoreError, TamperDetected, VersionConflict
@@ -26,7 +27,7 @@ from ._events import Stream
 from ._gradebook import Gradebook
 from ._log import EventLog
 from ._ruleset import Ruleset
-from ._storage import GENESIS_HASH, NewEvent, Storage, StoredEvent
+from ._storage import GENESIS_HASH, NewEvent, Storage, StoredEvent, StreamInfo
 
 BACKUP_FORMAT = "journal-rules-backup"
 BACKUP_FORMAT_VERSION = 1
@@ -36,12 +37,16 @@ _BATCH = 5000
 
 @attrs.frozen
 class BackupInfo:
-    """What an archive holds: its file, how many streams and events, the sha256 of the events."""
+    """What an archive holds: its file, how many streams and events, the sha256 of the events,
+    and the signed checkpoint it carries (its newest ``store:checkpoints`` event; None when it
+    has none). ``heads`` maps each stream to its last version and hash in the archive."""
 
     file: str
     streams: int
     events: int
     sha256: str
+    checkpoint: Checkpoint | None = None
+    heads: dict[str, tuple[int, str]] = attrs.field(factory=dict, repr=False, eq=False)
 
 
 def _line(value: Any) -> bytes:
@@ -50,8 +55,8 @@ def _line(value: Any) -> bytes:
 
 
 def backup_store(store: Storage, path: str | os.PathLike[str], *, actor: str,
-                 at: datetime, overwrite: bool = False,
-                 ruleset: Ruleset | None = None) -> BackupInfo:
+                 at: datetime, overwrite: bool = False, ruleset: Ruleset | None = None,
+                 signing_key: SigningKey | None = None) -> BackupInfo:
     """Write every event of ``store`` to the archive ``path`` and record a ``backup_made`` event.
 
     Each stream is read up to the head seen when the backup started, so appends made meanwhile
@@ -64,6 +69,11 @@ def backup_store(store: Storage, path: str | os.PathLike[str], *, actor: str,
     before anything is written. Without one, or on a store that registers no people yet (nobody
     could be allowed anything there), the event is appended as a storage-level operation; the
     command line always passes a ruleset.
+
+    With a ``signing_key`` a signed checkpoint of every stream's head is taken first (see
+    :func:`make_checkpoint`; refused when the store does not match the previous one) and the
+    archive holds exactly what it signs, so :func:`restore_store` can prove the archive; the
+    ``backup_made`` event names the checkpoint. Without one the archive is unsigned.
     """
     book: Gradebook | None = None
     if ruleset is not None and _has_people(store):
@@ -75,7 +85,12 @@ def backup_store(store: Storage, path: str | os.PathLike[str], *, actor: str,
     target = os.fspath(path)
     if os.path.exists(target) and not overwrite:
         raise StoreError(f"{target} already exists; choose another file name")
-    heads = store.streams()
+    checkpoint: Checkpoint | None = None
+    if signing_key is not None:
+        checkpoint = make_checkpoint(store, signing_key, actor=actor, at=at, full=False)
+        heads = _signed_heads(store, checkpoint)
+    else:
+        heads = store.streams()
     tmp = f"{target}.{os.getpid()}.partial"
     digest = hashlib.sha256()
     count = 0
@@ -104,13 +119,28 @@ def backup_store(store: Storage, path: str | os.PathLike[str], *, actor: str,
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
-    info = BackupInfo(os.path.basename(target), len(heads), count, digest.hexdigest())
+    info = BackupInfo(os.path.basename(target), len(heads), count, digest.hexdigest(),
+                      checkpoint)
+    seq = None if checkpoint is None else checkpoint.seq
+    signed = None if checkpoint is None else checkpoint.digest
     if book is not None:
         book.refresh()  # appends made while the archive was written
-        book.execute(actor, RecordBackup(info.file, info.events, info.sha256))
+        book.execute(actor, RecordBackup(info.file, info.events, info.sha256, seq, signed))
     else:
         _record(store, actor, at, info)
     return info
+
+
+def _signed_heads(store: Storage, checkpoint: Checkpoint) -> list[StreamInfo]:
+    """The heads a signed archive holds: what the checkpoint signs, plus the checkpoint stream
+    up to (and with) that checkpoint, whatever was appended since."""
+    heads = [StreamInfo(name, version, digest)
+             for name, (version, digest) in checkpoint.heads.items()]
+    for event in store.read(CHECKPOINT_STREAM):
+        if event.data.get("digest") == checkpoint.digest:
+            heads.append(StreamInfo(CHECKPOINT_STREAM, event.version, event.hash))
+            break
+    return sorted(heads, key=lambda info: info.name)
 
 
 def _has_people(store: Storage) -> bool:
@@ -118,8 +148,12 @@ def _has_people(store: Storage) -> bool:
 
 
 def _record(store: Storage, actor: str, at: datetime, info: BackupInfo) -> None:
+    checkpoint = info.checkpoint
     new = NewEvent(type="backup_made", actor=actor, recorded_at=at,
-                   data={"file": info.file, "events": info.events, "sha256": info.sha256})
+                   data={"file": info.file, "events": info.events, "sha256": info.sha256,
+                         "checkpoint_seq": None if checkpoint is None else checkpoint.seq,
+                         "checkpoint_digest": None if checkpoint is None else
+                         checkpoint.digest})
     log = EventLog(store)
     for _ in range(100):
         try:
@@ -193,6 +227,7 @@ def verify_backup(path: str | os.PathLike[str]) -> BackupInfo:
     footer: dict[str, Any] | None = None
     count = 0
     seen: dict[str, tuple[int, str]] = {}
+    last_checkpoint: StoredEvent | None = None
     for number, value in _archive(where):
         if not isinstance(value, dict):
             raise StoreError(f"{where}:{number}: not an object")
@@ -219,6 +254,8 @@ def verify_backup(path: str | os.PathLike[str]) -> BackupInfo:
                                    f"{where}:{number}: {event.stream}#{event.version} is not "
                                    "the next link of its stream's hash chain"}])
         seen[event.stream] = (event.version, event.hash)
+        if event.stream == CHECKPOINT_STREAM:
+            last_checkpoint = event
         count += 1
     if header is None:
         raise StoreError(f"{where}: empty archive")
@@ -231,13 +268,111 @@ def verify_backup(path: str | os.PathLike[str]) -> BackupInfo:
     heads = header.get("heads", {})
     if {name: v for name, (v, _) in seen.items()} != heads:
         raise StoreError(f"{where}: the streams in the archive do not match its header")
-    return BackupInfo(os.path.basename(where), len(seen), count, digest.hexdigest())
+    checkpoint = None if last_checkpoint is None else Checkpoint.from_data(
+        last_checkpoint.data, f"{where}: {CHECKPOINT_STREAM}#{last_checkpoint.version}")
+    return BackupInfo(os.path.basename(where), len(seen), count, digest.hexdigest(),
+                      checkpoint, seen)
 
 
-def restore_store(path: str | os.PathLike[str], store: Storage) -> BackupInfo:
-    """Verify the archive ``path`` completely, then load it into ``store``, which must be empty."""
+def archive_findings(info: BackupInfo, public_keys: Collection[str],
+                     where: str) -> tuple[list[dict[str, Any]], str | None]:
+    """How an archive stands against its checkpoint: (proofs of tampering, why it is unproven).
+
+    The first list names every stream the archive holds otherwise than its checkpoint, validly
+    signed by a trusted key, says (``missing``, ``added``, ``re-chained``), or a forged
+    checkpoint; the second is a reason when nothing proves the archive (no checkpoint, no
+    trusted key), None when the archive matches a signed checkpoint.
+    """
+    checkpoint = info.checkpoint
+    if checkpoint is None:
+        return [], f"{where} holds no signed checkpoint (it was made without a signing key)"
+    if not checkpoint.signature_valid():
+        return [{"stream": CHECKPOINT_STREAM, "version": info.heads[CHECKPOINT_STREAM][0],
+                 "problem": "checkpoint-forged", "message":
+                 f"{where}: {CHECKPOINT_STREAM}: checkpoint #{checkpoint.seq}'s signature does "
+                 "not match its content (forged)"}], None
+    if not public_keys:
+        return [], (f"no trusted public key to check {where}'s checkpoint #{checkpoint.seq} "
+                    "against (give --public-key or the signing key)")
+    if checkpoint.public_key not in public_keys:
+        return [{"stream": CHECKPOINT_STREAM, "version": info.heads[CHECKPOINT_STREAM][0],
+                 "problem": "checkpoint-forged", "message":
+                 f"{where}: {CHECKPOINT_STREAM}: checkpoint #{checkpoint.seq} is signed by key "
+                 f"{checkpoint.public_key[:16]}…, which is not trusted"}], None
+    findings: list[dict[str, Any]] = []
+    held = {n: h for n, h in info.heads.items() if n != CHECKPOINT_STREAM}
+    differ = {n for n in set(held) | set(checkpoint.heads)
+              if held.get(n) != checkpoint.heads.get(n)}
+    scanned = _scan(where, checkpoint, differ) if differ else {}
+    later: list[str] = []
+    for name in sorted(differ):
+        signed, found = checkpoint.heads.get(name), held.get(name)
+        at_signed, early = scanned.get(name, (None, 0))
+        tag, cp = f"{where}: {name}", f"checkpoint #{checkpoint.seq}"
+        if found is None:
+            assert signed is not None
+            findings.append(_problem(name, signed[0], "missing",
+                                     f"{tag}: missing ({cp} holds {signed[0]} event(s))"))
+        elif signed is not None and found[0] < signed[0]:
+            findings.append(_problem(name, found[0] + 1, "missing",
+                                     f"{tag}: {found[0]} event(s), {cp} holds {signed[0]}"))
+        elif signed is not None and at_signed != signed[1]:
+            findings.append(_problem(name, signed[0], "re-chained",
+                                     f"{tag}: its history up to version {signed[0]} differs "
+                                     f"from {cp} (edited or inserted, then re-hashed)"))
+        elif early:
+            findings.append(_problem(name, 1 if signed is None else signed[0] + 1, "added",
+                                     f"{tag}: {early} event(s) recorded before {cp} that it "
+                                     "does not hold (added)"))
+        else:
+            later.append(name)
+    if findings or not later:
+        return findings, None
+    return [], (f"{len(later)} stream(s) of {where} (e.g. {later[0]!r}) hold events recorded "
+                f"after its checkpoint #{checkpoint.seq}, which no signature covers")
+
+
+def _problem(stream: str, version: int, problem: str, message: str) -> dict[str, Any]:
+    return {"stream": stream, "version": version, "problem": problem, "message": message}
+
+
+def _scan(where: str, checkpoint: Checkpoint,
+          names: Collection[str]) -> dict[str, tuple[str | None, int]]:
+    """For each of ``names``: the archive's hash at the checkpoint's version of the stream, and
+    how many later events claim a time before the checkpoint's cut (a second pass, needed only
+    when the archive does not match its checkpoint exactly)."""
+    out: dict[str, tuple[str | None, int]] = {}
+    for event in _events(where):
+        if event.stream not in names:
+            continue
+        at, early = out.get(event.stream, (None, 0))
+        signed = checkpoint.heads.get(event.stream, (0, ""))[0]
+        if event.version == signed:
+            at = event.hash
+        elif (event.version > signed and checkpoint.cut is not None
+              and event.recorded_at < checkpoint.cut):
+            early += 1
+        out[event.stream] = (at, early)
+    return out
+
+
+def restore_store(path: str | os.PathLike[str], store: Storage, *,
+                  public_keys: Collection[str] = (), trust_unsigned: bool = False) -> BackupInfo:
+    """Verify the archive ``path`` completely, then load it into ``store``, which must be empty.
+
+    The archive must match a checkpoint signed by one of ``public_keys``; an archive that
+    contradicts its signed checkpoint (or carries a forged one) is refused
+    (:class:`TamperDetected`, naming each stream), and one that nothing proves (no checkpoint,
+    no trusted key) is refused (:class:`StoreError`) unless ``trust_unsigned``.
+    """
     where = os.fspath(path)
     info = verify_backup(where)
+    findings, unproven = archive_findings(info, public_keys, where)
+    if findings:
+        raise TamperDetected(findings)
+    if unproven is not None and not trust_unsigned:
+        raise StoreError(f"cannot restore {where}: {unproven}; restore it only if you trust "
+                         "where it came from (--trust-unsigned)")
     existing = store.streams()
     if existing:
         raise StoreError(f"cannot restore {where}: the target store is not empty (it holds "

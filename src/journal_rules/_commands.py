@@ -285,6 +285,8 @@ class RecordBackup:
     file: str
     events: int
     sha256: str
+    checkpoint_seq: int | None = None  # the signed checkpoint the archive matches, if any
+    checkpoint_digest: str | None = None
 
 
 Command = (EnterMarks | CorrectMark | HoldClass | HoldControl | CloseJournal | FormGradeSheet

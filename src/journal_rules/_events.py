@@ -141,11 +141,14 @@ class LoginIssued:
 
 @attrs.frozen
 class BackupMade:
-    """A backup of the store (P9)."""
+    """A backup of the store (P9): the archive, its digest and the signed checkpoint it
+    matches (None for an unsigned backup)."""
 
     file: str
     events: int
     sha256: str
+    checkpoint_seq: int | None = None
+    checkpoint_digest: str | None = None
 
 
 @attrs.frozen

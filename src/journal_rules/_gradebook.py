@@ -368,5 +368,6 @@ def _payload(command: Command, context: GuardContext) -> Any:
         case IssueLogin():
             return LoginIssued(command.person)
         case RecordBackup():
-            return BackupMade(command.file, command.events, command.sha256)
+            return BackupMade(command.file, command.events, command.sha256,
+                              command.checkpoint_seq, command.checkpoint_digest)
     raise TypeError(f"not a command: {command!r}")

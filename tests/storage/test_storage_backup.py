@@ -11,12 +11,14 @@ import pytest
 from typer.testing import CliRunner
 
 from journal_rules import (
+    CHECKPOINT_STREAM,
     EventLog,
     MemoryStore,
     NewEvent,
     StoreError,
     TamperDetected,
     backup_store,
+    generate_signing_key,
     open_store,
     restore_store,
     verify_backup,
@@ -43,7 +45,8 @@ def _fill(url: str) -> None:
 def _everything(url: str) -> list[dict[str, object]]:
     store = open_store(url)
     try:
-        return [e.to_record() for s in store.streams() for e in store.read(s.name)]
+        return [e.to_record() for s in store.streams() for e in store.read(s.name)
+                if s.name != CHECKPOINT_STREAM]
     finally:
         store.close()
 
@@ -52,30 +55,36 @@ def test_round_trip_tinydb_postgresql_tinydb(tmp_path: Path, pg_url: str) -> Non
     source, back = f"tinydb://{tmp_path}/a", f"tinydb://{tmp_path}/b"
     _fill(source)
     original = _everything(source)
+    key = generate_signing_key(tmp_path / "it.key")
     store = open_store(source)
     try:
-        first = backup_store(store, tmp_path / "one.jsonl.gz", actor="registrar-1", at=AT)
+        first = backup_store(store, tmp_path / "one.jsonl.gz", actor="registrar-1", at=AT,
+                             signing_key=key)
     finally:
         store.close()
-    assert (first.events, first.streams) == (len(original), len(UNICODE_SAMPLES) + 1)
+    assert first.checkpoint is not None
+    # Every stream, plus the checkpoint the archive matches.
+    assert (first.events, first.streams) == (len(original) + 1, len(UNICODE_SAMPLES) + 2)
     pg = open_store(pg_url)
     try:
-        restored = restore_store(tmp_path / "one.jsonl.gz", pg)
+        restored = restore_store(tmp_path / "one.jsonl.gz", pg, public_keys={key.public_key})
         assert restored == verify_backup(tmp_path / "one.jsonl.gz")
-        assert verify_store(pg) == []
+        assert verify_store(pg, public_keys={key.public_key}) == []
+        # Unsigned, but nothing moved since the checkpoint: the archive still matches it.
         second = backup_store(pg, tmp_path / "two.jsonl.gz", actor="registrar-1", at=AT)
     finally:
         pg.close()
     # The backup_made event is appended after the archive is written, to the source store.
     assert (second.events, second.sha256) == (first.events, first.sha256)
     result = CliRunner().invoke(store_app, ["restore", str(tmp_path / "two.jsonl.gz"),
-                                            "--store", back])
+                                            "--store", back, "--public-key", key.public_key])
     assert result.exit_code == 0, result.output
     assert _everything(back) == original
     operations = [r for r in _everything(source) if r["stream"] == "registry:operations"]
     assert [(r["type"], r["actor"], r["data"]) for r in operations] == [
         ("backup_made", "registrar-1",
-         {"file": "one.jsonl.gz", "events": first.events, "sha256": first.sha256})]
+         {"file": "one.jsonl.gz", "events": first.events, "sha256": first.sha256,
+          "checkpoint_seq": 1, "checkpoint_digest": first.checkpoint.digest})]
 
 
 def test_backup_is_recorded_and_deterministic(tmp_path: Path) -> None:
@@ -87,7 +96,8 @@ def test_backup_is_recorded_and_deterministic(tmp_path: Path) -> None:
         (event,) = store.read("registry:operations")
         assert (event.type, event.actor, event.recorded_at) == ("backup_made", "admin", AT)
         assert event.data == {"file": "b.jsonl.gz", "events": info.events,
-                              "sha256": info.sha256}
+                              "sha256": info.sha256, "checkpoint_seq": None,
+                              "checkpoint_digest": None}
         with pytest.raises(StoreError, match="already exists"):
             backup_store(store, tmp_path / "b.jsonl.gz", actor="admin", at=AT)
     finally:
@@ -102,7 +112,7 @@ def test_restore_refuses_a_store_that_is_not_empty(tmp_path: Path) -> None:
     try:
         backup_store(store, tmp_path / "b.jsonl.gz", actor="admin", at=AT)
         with pytest.raises(StoreError, match="not empty"):
-            restore_store(tmp_path / "b.jsonl.gz", store)
+            restore_store(tmp_path / "b.jsonl.gz", store, trust_unsigned=True)
     finally:
         store.close()
 
@@ -134,7 +144,7 @@ def test_a_damaged_archive_restores_nothing(tmp_path: Path, change: object,
     target = open_store(f"tinydb://{tmp_path}/t")
     try:
         with pytest.raises(error):
-            restore_store(tmp_path / "b.jsonl.gz", target)
+            restore_store(tmp_path / "b.jsonl.gz", target, trust_unsigned=True)
         assert target.streams() == []
     finally:
         target.close()
@@ -148,7 +158,7 @@ def test_truncated_gzip_is_a_clear_error(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     data = (tmp_path / "b.gz").read_bytes()
     (tmp_path / "b.gz").write_bytes(data[: len(data) // 2])
-    result = CliRunner().invoke(store_app, ["restore", str(tmp_path / "b.gz"),
+    result = CliRunner().invoke(store_app, ["restore", str(tmp_path / "b.gz"), "--trust-unsigned",
                                             "--store", f"tinydb://{tmp_path}/t"])
     assert result.exit_code == 2
     assert "b.gz" in result.output
