@@ -32,13 +32,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from journal_rules import (
+    CHECKPOINT_STREAM,
     EventLog,
     NewEvent,
+    SigningKey,
     Storage,
     StoredEvent,
     StoreError,
     StreamInfo,
     VersionConflict,
+    check_heads,
+    make_checkpoint,
     verify_store,
 )
 from journal_rules._storage import chain
@@ -186,6 +190,23 @@ class StorageConformance:
             sorted((e for ev in written.values() for e in ev),
                    key=lambda e: (e.recorded_at, e.stream, e.version)))
         assert verify_store(store) == []
+
+    def test_a_signed_checkpoint_verifies(self, store: Storage) -> None:
+        """Checkpoints are ordinary events: a store that keeps its promises verifies against
+        them, by the full walk and by the fast head check (``read(stream, version)``)."""
+        key = SigningKey.generate()
+        store.append("journal:a", 0, make_events("journal:a", 5))
+        store.append("journal:b", 0, make_events("journal:b", 300))
+        first = make_checkpoint(store, key, actor="it", at=T0 + timedelta(days=1))
+        store.append("journal:b", 300, make_events(
+            "journal:b", 2, after=next(iter(store.read("journal:b", 300))),
+            start=T0 + timedelta(days=2)))
+        second = make_checkpoint(store, key, actor="it", at=T0 + timedelta(days=3))
+        assert (first.seq, second.seq, second.prev) == (1, 2, first.digest)
+        assert second.heads["journal:b"][0] == 302
+        assert [e.version for e in store.read(CHECKPOINT_STREAM)] == [1, 2]
+        assert verify_store(store, public_keys={key.public_key}) == []
+        assert check_heads(store, public_keys={key.public_key}) == []
 
     # -- versions and conflicts ----------------------------------------------------------------
 
