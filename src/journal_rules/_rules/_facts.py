@@ -524,7 +524,6 @@ def daily_facts(rule: DailyMarkingRule, view: JournalView, world: World) -> list
     course_days = cal.between(span[0] - timedelta(days=1), span[1], rule.course_counting)
     if rule.courses == "short" and course_days > rule.max_course_days:
         return []  # the engine tests it too; this spares posting
-    students = [st.id for st in world.directory.students_of(view.spec.group)]
     out: list[Fact] = []
     for point in view.spec.controls:
         if point.kind.value not in rule.control_kinds:
@@ -533,7 +532,7 @@ def daily_facts(rule: DailyMarkingRule, view: JournalView, world: World) -> list
         for d in class_days(view, world, point):
             if d > world.as_of:
                 continue
-            entered = {s: cells.get((s, d)) for s in students}
+            entered = {s: cells.get((s, d)) for s in group_members(world, view.spec.group, d)}
             missing = sorted(s for s, e in entered.items() if e is None)
             lags = {s: (e - d).days for s, e in entered.items() if e is not None}
             lag = max(lags.values(), default=0)
@@ -555,12 +554,42 @@ def daily_facts(rule: DailyMarkingRule, view: JournalView, world: World) -> list
     return out
 
 
+def group_members(world: World, group: str, on: date) -> list[str]:
+    """Ids of the group's students as the contingent stood at the end of ``on`` (a student who
+    joined later is not asked for earlier marks; one who moved away still was). The guard's
+    world has no history: it decides today with the directory as it stands now, which is that.
+    """
+    if not world.registry:
+        return [st.id for st in world.directory.students_of(group)]
+    timeline = world.memo.get("contingent")
+    if timeline is None:
+        timeline = []
+        where: dict[str, str] = {}
+        for e in world.registry:
+            if e.type == "contingent_loaded":
+                for st in e.payload.students:
+                    where[st.id] = st.group
+                timeline.append((e.day, dict(where)))
+        world.memo["contingent"] = timeline
+    index = -1  # which snapshot: the last one taken by the end of ``on`` (-1: none yet)
+    for n, (day, _) in enumerate(timeline):
+        if day > on:
+            break
+        index = n
+    key = ("group_members", group, index)
+    members = world.memo.get(key)
+    if members is None:
+        found = timeline[index][1] if index >= 0 else {}
+        members = world.memo[key] = sorted(s for s, g in found.items() if g == group)
+    return members
+
+
 def complete_fact(rule: CompleteMarksRule, view: JournalView, world: World, point: ControlPoint,
                   *, position: int, day: date, n: int) -> Fact:
     """Students of the group with no mark or code in ``point`` before log position
     ``position`` (a closing, or the guard's closing about to happen)."""
     firsts = view.student_first.get(point.id, {})
-    students = [st.id for st in world.directory.students_of(view.spec.group)]
+    students = group_members(world, view.spec.group, day)
     missing = [s for s in students if firsts.get(s, position) >= position]
     data = {"id": f"{rule.id}|{view.spec.id}|{point.id}|{n}", "rule": rule.id,
             "missing": len(missing)}
