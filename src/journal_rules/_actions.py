@@ -49,3 +49,8 @@ SCOPES: frozenset[str] = frozenset({
     "unit_department",  # a member of the department of the course unit a plan is for
     "self",  # the person the action is about (a login request for oneself)
 })
+
+# Scopes that look at the command itself (the plan's course unit, the person a login request is
+# for): they hold for a command at guard time only. A rule's `responsible` with one of them would
+# name nobody in any finding, so `rules lint` refuses it.
+COMMAND_SCOPES: frozenset[str] = frozenset({"unit_department", "self"})

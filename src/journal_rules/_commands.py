@@ -1,12 +1,16 @@
 """Commands: what embedding software asks the gradebook to do, as typed data.
 
-A command names its ``action`` (what a ruleset's permissions and lifecycle refer to). The
+A command names its ``action`` (what a ruleset's permissions and lifecycle refer to) and the
+``event`` type it records (what the audit's rules read). The lists derived at the end of this
+module (which events are recorded at all, which in journals with which action) are what
+``rules lint`` checks rules against, so they cannot drift from the commands. The
 gradebook checks it with the guard, turns it into events, and appends them, or refuses it and
 changes nothing.
 """
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
@@ -71,6 +75,7 @@ class EnterMarks:
     ``control`` defaults to the control whose dates contain ``on``."""
 
     action: ClassVar[str] = "enter_mark"
+    event: ClassVar[str] = "marks_entered"
     journal: str
     on: date
     marks: Mapping[str, Mark] = attrs.field(converter=_marks)
@@ -82,6 +87,7 @@ class CorrectMark:
     """Change one cell; the policy requires a ``reason``."""
 
     action: ClassVar[str] = "correct_mark"
+    event: ClassVar[str] = "mark_corrected"
     journal: str
     student: str
     on: date
@@ -93,6 +99,7 @@ class CorrectMark:
 @attrs.frozen
 class HoldClass:
     action: ClassVar[str] = "hold_class"
+    event: ClassVar[str] = "class_held"
     journal: str
     on: date
     topic: str = ""
@@ -104,6 +111,7 @@ class HoldControl:
     """The control event itself (a milestone test, an exam) took place on ``on``."""
 
     action: ClassVar[str] = "hold_control"
+    event: ClassVar[str] = "control_held"
     journal: str
     control: str
     on: date
@@ -112,6 +120,7 @@ class HoldControl:
 @attrs.frozen
 class CloseJournal:
     action: ClassVar[str] = "close"
+    event: ClassVar[str] = "journal_closed"
     journal: str
     control: str
 
@@ -121,6 +130,7 @@ class FormGradeSheet:
     """A grade sheet: ``kind`` is regular, integrated or individual (after a reopening, R4)."""
 
     action: ClassVar[str] = "form_grade_sheet"
+    event: ClassVar[str] = "grade_sheet_formed"
     journal: str
     control: str
     kind: str = "regular"
@@ -132,6 +142,7 @@ class SubmitNote:
     """The teacher's explanatory note (F3) asking to reopen the journal (T14, R1)."""
 
     action: ClassVar[str] = "submit_note"
+    event: ClassVar[str] = "note_submitted"
     journal: str
     control: str
     note: ExplanatoryNote
@@ -142,6 +153,7 @@ class GiveVisa:
     """A visa on the pending note, given in the named ``role`` (T14, R2)."""
 
     action: ClassVar[str] = "give_visa"
+    event: ClassVar[str] = "visa_given"
     journal: str
     control: str
     role: str
@@ -150,6 +162,7 @@ class GiveVisa:
 @attrs.frozen
 class ApproveNote:
     action: ClassVar[str] = "approve_note"
+    event: ClassVar[str] = "note_approved"
     journal: str
     control: str
 
@@ -157,6 +170,7 @@ class ApproveNote:
 @attrs.frozen
 class RejectNote:
     action: ClassVar[str] = "reject_note"
+    event: ClassVar[str] = "note_rejected"
     journal: str
     control: str
     reason: str | None = None
@@ -167,6 +181,7 @@ class Reopen:
     """Open the journal again for changes (T14, R3)."""
 
     action: ClassVar[str] = "reopen"
+    event: ClassVar[str] = "journal_reopened"
     journal: str
     control: str
 
@@ -180,24 +195,28 @@ JOURNAL_COMMANDS = (EnterMarks, CorrectMark, HoldClass, HoldControl, CloseJourna
 @attrs.frozen
 class OpenJournal:
     action: ClassVar[str] = "open_journal"
+    event: ClassVar[str] = "journal_opened"
     spec: JournalSpec
 
 
 @attrs.frozen
 class RegisterSubstitution:
     action: ClassVar[str] = "register_substitution"
+    event: ClassVar[str] = "substitution_registered"
     substitution: Substitution
 
 
 @attrs.frozen
 class RegisterOrgUnits:
     action: ClassVar[str] = "register_org_units"
+    event: ClassVar[str] = "org_units_registered"
     units: tuple[OrgUnit, ...] = attrs.field(converter=_orgunits)
 
 
 @attrs.frozen
 class RegisterPeople:
     action: ClassVar[str] = "register_people"
+    event: ClassVar[str] = "people_registered"
     people: tuple[Person, ...] = attrs.field(converter=_persons)
 
 
@@ -207,6 +226,7 @@ class LoadContingent:
     says which year's obligation the load satisfies (a load never counts for another year)."""
 
     action: ClassVar[str] = "load_contingent"
+    event: ClassVar[str] = "contingent_loaded"
     groups: tuple[Group, ...] = attrs.field(converter=_groups)
     students: tuple[Student, ...] = attrs.field(converter=_students)
     order: str | None = None
@@ -216,6 +236,7 @@ class LoadContingent:
 @attrs.frozen
 class LoadCurriculum:
     action: ClassVar[str] = "load_curriculum"
+    event: ClassVar[str] = "curriculum_loaded"
     terms: tuple[Term, ...] = attrs.field(converter=_terms)
     units: tuple[CourseUnit, ...] = attrs.field(converter=_courseunits)
     entries: tuple[CurriculumEntry, ...] = attrs.field(converter=_curriculumentrys)
@@ -224,6 +245,7 @@ class LoadCurriculum:
 @attrs.frozen
 class LoadCalendarPlan:
     action: ClassVar[str] = "load_calendar_plan"
+    event: ClassVar[str] = "calendar_plan_loaded"
     plan: CalendarPlan
 
 
@@ -233,6 +255,7 @@ class AssignPlanUploaders:
     minutes."""
 
     action: ClassVar[str] = "assign_plan_uploaders"
+    event: ClassVar[str] = "plan_uploaders_assigned"
     department: str
     unit: str
     people: tuple[str, ...] = attrs.field(converter=_strs)
@@ -257,6 +280,7 @@ class SetDeadlineCalendar:
     """The term's deadlines for marks and closing, approved by the vice-rector's order (T12)."""
 
     action: ClassVar[str] = "set_deadline_calendar"
+    event: ClassVar[str] = "deadline_calendar_set"
     term: str
     rows: tuple[DeadlineRow, ...] = attrs.field(converter=_deadlinerows)
     order_number: str = ""
@@ -268,6 +292,7 @@ class RequestLogin:
     """Form F2 (P7)."""
 
     action: ClassVar[str] = "request_login"
+    event: ClassVar[str] = "login_requested"
     person: str
     position: str
     email: str
@@ -276,12 +301,14 @@ class RequestLogin:
 @attrs.frozen
 class IssueLogin:
     action: ClassVar[str] = "issue_login"
+    event: ClassVar[str] = "login_issued"
     person: str
 
 
 @attrs.frozen
 class RecordBackup:
     action: ClassVar[str] = "record_backup"
+    event: ClassVar[str] = "backup_made"
     file: str
     events: int
     sha256: str
@@ -294,3 +321,13 @@ Command = (EnterMarks | CorrectMark | HoldClass | HoldControl | CloseJournal | F
            | RegisterSubstitution | RegisterOrgUnits | RegisterPeople | LoadContingent
            | LoadCurriculum | LoadCalendarPlan | AssignPlanUploaders | SetDeadlineCalendar
            | RequestLogin | IssueLogin | RecordBackup)
+
+# What the commands can record, derived from them (``rules lint`` refuses a rule over anything
+# else: it could never fire).
+COMMANDS: tuple[type[Any], ...] = typing.get_args(Command)
+EMITTED_EVENTS: frozenset[str] = frozenset(c.event for c in COMMANDS)
+# A journal event of a control, and the lifecycle action that records it.
+JOURNAL_EVENT_ACTIONS: Mapping[str, str] = {c.event: c.action for c in JOURNAL_COMMANDS}
+# Events recorded on the registry streams (everything but a journal's own stream).
+REGISTRY_EVENTS: frozenset[str] = frozenset(
+    c.event for c in COMMANDS if c not in JOURNAL_COMMANDS and c is not OpenJournal)

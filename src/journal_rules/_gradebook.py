@@ -246,6 +246,8 @@ class Gradebook:
     def _plan(self, context: GuardContext) -> tuple[str, StoredEvent | None, list[NewEvent]]:
         command = context.command
         payload = _payload(command, context)
+        # The rules are checked at load against what commands declare they record.
+        assert event_type_name(payload) == command.event, (command, event_type_name(payload))
         reason = getattr(command, "reason", None)
         new = NewEvent(event_type_name(payload), context.actor_id, context.now, context.on,
                        reason, payload_data(payload))

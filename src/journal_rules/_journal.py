@@ -7,6 +7,7 @@ from typing import Any
 
 import attrs
 
+from ._commands import JOURNAL_EVENT_ACTIONS
 from ._events import (
     ClassHeld,
     ControlHeld,
@@ -26,20 +27,8 @@ from ._model import ControlPoint, ExplanatoryNote, JournalSpec
 from ._policy import Lifecycle
 from ._storage import StoredEvent
 
-# The lifecycle action each journal event performs.
-EVENT_ACTIONS: dict[str, str] = {
-    "marks_entered": "enter_mark",
-    "mark_corrected": "correct_mark",
-    "class_held": "hold_class",
-    "control_held": "hold_control",
-    "journal_closed": "close",
-    "grade_sheet_formed": "form_grade_sheet",
-    "note_submitted": "submit_note",
-    "visa_given": "give_visa",
-    "note_approved": "approve_note",
-    "note_rejected": "reject_note",
-    "journal_reopened": "reopen",
-}
+# The lifecycle action each journal event performs (derived from the commands that record them).
+EVENT_ACTIONS: dict[str, str] = dict(JOURNAL_EVENT_ACTIONS)
 
 
 @attrs.define

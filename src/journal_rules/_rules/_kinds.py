@@ -13,6 +13,8 @@ from typing import Any, ClassVar, Literal
 
 import attrs
 
+from journal_rules._actions import COMMAND_SCOPES
+from journal_rules._commands import JOURNAL_EVENT_ACTIONS, REGISTRY_EVENTS
 from journal_rules._decision import Messages
 from journal_rules._errors import Problem, suggest
 from journal_rules._grading._finishing import DEFAULT_TIE_BREAK, TIE_BREAKS
@@ -40,10 +42,20 @@ SETUP_PER = {"contingent_loaded": {"year"}, "curriculum_loaded": {"year", "unit"
 # starting in the year (P2), working-curriculum lines for the year's terms (P3), each unit of the
 # year carrying its teaching and assessment methods (P4).
 SETUP_COVERS = {"curriculum_loaded": {"units": "year", "curriculum": "year", "methods": "unit"}}
-PERIODIC_EVENTS = frozenset({"backup_made"})
+# Periodic rules count registry events per month, occurrence rules journal events of a control;
+# both lists are derived from the commands (what they record), so a rule over an event no command
+# records is refused at load: it could never fire.
+PERIODIC_EVENTS = REGISTRY_EVENTS
 PRECEDES_SUBJECTS = frozenset({"first_journal_action", "login_issued"})
 PRECEDES_REQUIRES = frozenset({"login_issued", "login_requested"})
-OCCURRENCE_EVENTS = frozenset({"journal_reopened"})
+OCCURRENCE_EVENTS = frozenset(JOURNAL_EVENT_ACTIONS)
+# The actions a journal event carries: what an authorship rule can see in a journal's log.
+AUTHORED_ACTIONS = frozenset(JOURNAL_EVENT_ACTIONS.values())
+# Setup and precedes rules read these events' own fields; each must still be recorded by a command.
+_NOT_RECORDED = (SETUP_EVENTS | (PRECEDES_SUBJECTS - {"first_journal_action"})
+                 | PRECEDES_REQUIRES) - REGISTRY_EVENTS
+if _NOT_RECORDED:  # pragma: no cover - a mechanism bug, caught by any import
+    raise RuntimeError(f"rule vocabularies name events no command records: {_NOT_RECORDED}")
 LADDER_AGAINST = frozenset({"teacher", "department"})
 PERIODS = frozenset({"academic_year", "term", "all"})
 # What a journal is about: a discipline, an ИД's or a module's own journal, an ИД's block, a
@@ -131,6 +143,14 @@ def _choice(value: str, valid: frozenset[str] | set[str], what: str, path: str) 
         return []
     return [Problem(f"unknown {what} {value!r}; one of: {', '.join(sorted(valid))}", path=path,
                     suggestion=suggest(value, set(valid)))]
+
+
+def _never(event: str, valid: frozenset[str], what: str) -> list[Problem]:
+    """A rule over an event no command records could never fire: say so, with the nearest."""
+    if event in valid:
+        return []
+    return [Problem(f"event {event!r} is no {what}: this rule could never fire; one of: "
+                    f"{', '.join(sorted(valid))}", path="event", suggestion=suggest(event, valid))]
 
 
 def _controls(kinds: tuple[str, ...]) -> list[Problem]:
@@ -307,7 +327,7 @@ class PeriodicRule(RuleBase):
                 "pending": _all(_eq("rule", self.id), _eq("complete", 0), few)}
 
     def problems(self, context: RuleContext) -> list[Problem]:
-        return _choice(self.event, PERIODIC_EVENTS, "event", "event")
+        return _never(self.event, PERIODIC_EVENTS, "registry event recorded by a command")
 
 
 @attrs.frozen(kw_only=True)
@@ -425,7 +445,13 @@ class AuthorshipRule(RuleBase):
     def problems(self, context: RuleContext) -> list[Problem]:
         out: list[Problem] = []
         for i, a in enumerate(self.actions):
-            out += _choice(a, context.actions, "action", f"actions[{i}]")
+            if a in AUTHORED_ACTIONS:
+                continue
+            known = "a registry action" if a in context.actions else "no action"
+            out.append(Problem(
+                f"{a!r} is {known} that a journal event carries: an authorship rule over it could "
+                f"never fire; journal actions: {', '.join(sorted(AUTHORED_ACTIONS))}",
+                path=f"actions[{i}]", suggestion=suggest(a, AUTHORED_ACTIONS)))
         return out
 
 
@@ -443,7 +469,7 @@ class OccurrenceRule(RuleBase):
         return {"register": _all(_eq("rule", self.id), _eq("occurred", 1))}
 
     def problems(self, context: RuleContext) -> list[Problem]:
-        return _choice(self.event, OCCURRENCE_EVENTS, "event", "event")
+        return _never(self.event, OCCURRENCE_EVENTS, "journal event recorded by a command")
 
 
 @attrs.frozen
@@ -563,4 +589,9 @@ def rule_problems(rule: RuleBase, context: RuleContext) -> list[Problem]:
         if r.scope not in context.scopes:
             out.append(Problem(f"unknown scope {r.scope!r}", path=f"responsible[{i}].scope",
                                suggestion=suggest(r.scope, context.scopes)))
+        elif r.scope in COMMAND_SCOPES:
+            usable = context.scopes - COMMAND_SCOPES
+            out.append(Problem(f"scope {r.scope!r} looks at a command, not at a finding: it "
+                               "would name nobody responsible", path=f"responsible[{i}].scope",
+                               suggestion=suggest(r.scope, usable) or "journal_department"))
     return out + rule.problems(context)
