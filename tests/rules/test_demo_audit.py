@@ -7,9 +7,14 @@ list changes only where the new result is what the SOP says.
 
 from __future__ import annotations
 
+import json
 from datetime import date
+from pathlib import Path
+
+from typer.testing import CliRunner
 
 import journal_rules as jr
+from journal_rules_cli import app
 
 AS_OF = date(2025, 12, 31)  # after every closing, sheet and the reopening of the term
 
@@ -92,3 +97,24 @@ def test_sanctions_name_whom_they_concern_and_list_what_they_count() -> None:
     assert bio.responsible == ("head-bio",)
     assert bio.count == len(bio.counted) == 12
     assert ("sanctions-department", "dep-phys") not in by
+
+
+def test_cli_audit_lists_register_entries_apart(tmp_path: Path) -> None:
+    url = f"tinydb://{tmp_path / 'store'}"
+    store = jr.open_store(url)
+    try:
+        jr.demo_gradebook(store)  # the demo's first reopening (anat/101, current-1)
+    finally:
+        store.close()
+    runner = CliRunner()
+    result = runner.invoke(app, ["audit", "--store", url, "--as-of", "2025-10-31",
+                                 "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert [(f["rule_id"], f["kind"], f["journal"]) for f in data["register"]] == \
+        [("reopen-register", "register", "anat/101/2025-1")]
+    assert not [f for f in data["findings"] if f["rule_id"] == "reopen-register"]
+    result = runner.invoke(app, ["audit", "--store", url, "--as-of", "2025-10-31"])
+    assert result.exit_code == 0, result.output
+    assert "register  [reopen-register]" in result.output
+    assert "1 register entry(ies)" in result.output
