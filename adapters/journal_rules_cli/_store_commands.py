@@ -7,6 +7,7 @@ sound, 1 ``verify`` found integrity problems, 2 the command failed (the message 
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -84,6 +85,9 @@ def checkpoint_command(
     actor: Annotated[str, typer.Option("--actor", help="Id of the person taking it.")],
     store: StoreURL = jr.DEFAULT_STORE_URL,
     key: KeyOption = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Also write the signed checkpoint to this file, to keep outside the "
+                      "store (give it to `store verify --checkpoint`).")] = None,
 ) -> None:
     """Verify the whole store, then sign the head of every stream (a checkpoint)."""
     with _handled(store) as opened:
@@ -93,6 +97,12 @@ def checkpoint_command(
             raise jr.StoreError(f"a checkpoint needs the signing key: give --key or set "
                                 f"{jr.SIGNING_KEY_ENV} / {jr.SIGNING_KEY_FILE_ENV}")
         checkpoint = jr.make_checkpoint(opened, signing, actor=actor, at=datetime.now(UTC))
+        if out is not None:
+            try:
+                out.write_text(json.dumps(checkpoint.to_data(), ensure_ascii=False, indent=1),
+                               "utf-8")
+            except OSError as exc:
+                raise jr.StoreError(f"cannot write {out}: {exc}") from exc
     typer.echo(f"checkpoint #{checkpoint.seq}: {len(checkpoint.heads)} stream(s) signed by "
                f"{checkpoint.public_key}; digest {checkpoint.digest}")
 
@@ -102,13 +112,17 @@ def verify_command(
     store: StoreURL = jr.DEFAULT_STORE_URL,
     public_key: PublicKeyOption = None,
     key: KeyOption = None,
+    checkpoint: Annotated[Path | None, typer.Option(
+        "--checkpoint", help="A checkpoint file kept outside the store (`store checkpoint "
+                             "--out`): the store must still hold it.")] = None,
 ) -> None:
     """Check every stream's hash chain and compare the store with its latest signed checkpoint;
     print each finding and what was (and was not) proven; exit 1 if there is any finding."""
     with _handled(store) as opened:
         assert opened is not None
         _, keys = _keys(public_key, key)
-        check = jr.check_store(opened, public_keys=keys)
+        anchor = None if checkpoint is None else jr.load_checkpoint(checkpoint)
+        check = jr.check_store(opened, public_keys=keys, anchor=anchor)
     for finding in check.findings:
         typer.echo(f"{finding['stream']} version {finding['version']}: {finding['problem']}: "
                    f"{finding['message']}")

@@ -18,6 +18,7 @@ can prove them until the next checkpoint covers them.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import sys
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -420,7 +421,38 @@ def _backup_references(store: Storage, known: Mapping[int, str],
                                      f"#{event.version}), is missing or changed"))
 
 
-def check_store(store: Storage, *, public_keys: Collection[str] = ()) -> StoreCheck:
+def load_checkpoint(path: str | os.PathLike[str]) -> Checkpoint:
+    """A checkpoint kept outside the store (``journal-rules store checkpoint --out FILE``)."""
+    where = os.fspath(path)
+    try:
+        with open(where, encoding="utf-8") as handle:
+            data = json.loads(handle.read(16 * 1024 * 1024))
+    except (OSError, ValueError) as exc:
+        raise StoreError(f"cannot read the checkpoint file {where}: {exc}") from exc
+    if not isinstance(data, dict):
+        raise StoreError(f"{where}: not a checkpoint")
+    return Checkpoint.from_data(data, where)
+
+
+def _outside(anchor: Checkpoint, checkpoint: Checkpoint | None, known: Mapping[int, str],
+             keys: Collection[str], findings: list[dict[str, Any]]) -> Checkpoint | None:
+    """The checkpoint to compare with, given one held outside the store: a store that lost or
+    changed it is named, and the outside one is used when it is the newer."""
+    if not anchor.signature_valid() or (keys and anchor.public_key not in keys):
+        findings.append(_finding(CHECKPOINT_STREAM, anchor.seq, "checkpoint-forged",
+                                 f"{CHECKPOINT_STREAM}: the checkpoint #{anchor.seq} given from "
+                                 "outside the store is not validly signed by a trusted key"))
+        return checkpoint
+    if known.get(anchor.seq) == anchor.digest:
+        return checkpoint
+    findings.append(_finding(CHECKPOINT_STREAM, anchor.seq, "checkpoint-missing",
+                             f"{CHECKPOINT_STREAM}: checkpoint #{anchor.seq}, held outside the "
+                             "store, is missing from it or changed (checkpoints removed)"))
+    return anchor if checkpoint is None or anchor.seq >= checkpoint.seq else checkpoint
+
+
+def check_store(store: Storage, *, public_keys: Collection[str] = (),
+                anchor: Checkpoint | None = None) -> StoreCheck:
     """Walk every stream and compare the store with its latest sound checkpoint.
 
     Finding kinds: ``edited``, ``removed``, ``inserted-or-reordered``, ``chain-broken``,
@@ -428,12 +460,16 @@ def check_store(store: Storage, *, public_keys: Collection[str] = ()) -> StoreCh
     checkpoint holds are gone), ``re-chained`` (the history up to the checkpoint's head was
     rewritten and re-hashed), ``swapped`` (a stream holds another's history), ``added`` (a stream
     or events the checkpoint does not hold, claiming to be older than it); ``checkpoint-forged``,
-    ``checkpoint-chain``, ``checkpoint-missing`` (the anchor itself was touched).
+    ``checkpoint-chain``, ``checkpoint-missing`` (the anchor itself was touched). ``anchor`` is
+    a checkpoint kept outside the store (the copy the IT department holds): a store that no
+    longer has it is named, and the store is compared with it when it is the newer.
     """
     keys = frozenset(public_keys)
     findings: list[dict[str, Any]] = []
     known: dict[int, str] = {}
     checkpoint = _trusted_checkpoint(store, keys, findings, known)
+    if anchor is not None:
+        checkpoint = _outside(anchor, checkpoint, known, keys, findings)
     infos = store.streams()
     anchored = {} if checkpoint is None else {h: n for n, (_, h) in checkpoint.heads.items()}
     present = {info.name for info in infos}
@@ -497,14 +533,15 @@ def _against(checkpoint: Checkpoint, name: str, events: Mapping[int, StoredEvent
     return out
 
 
-def verify_store(store: Storage, *, public_keys: Collection[str] = ()) -> list[dict[str, Any]]:
+def verify_store(store: Storage, *, public_keys: Collection[str] = (),
+                 anchor: Checkpoint | None = None) -> list[dict[str, Any]]:
     """The findings of :func:`check_store`: empty when the store is sound.
 
     Without a checkpoint this checks each chain and head only; with one it also names what is
     missing, added, re-chained or swapped since it; with ``public_keys`` the checkpoint must be
     signed by one of them.
     """
-    return check_store(store, public_keys=public_keys).findings
+    return check_store(store, public_keys=public_keys, anchor=anchor).findings
 
 
 def check_heads(store: Storage, *, public_keys: Collection[str] = ()) -> list[dict[str, Any]]:

@@ -593,3 +593,29 @@ def test_a_checkpoint_does_not_launder_tampering(target: Target) -> None:
         assert jr.latest_checkpoint(store).seq == 2  # type: ignore[union-attr]
     finally:
         store.close()
+
+
+def test_a_checkpoint_kept_outside_names_checkpoints_cut_back(target: Target,
+                                                              tmp_path: Path) -> None:
+    """Checkpoints are in the store, so an attacker can cut them back to an older one and
+    change what only the newer one covered; the copy the IT department keeps tells."""
+    runner = CliRunner(env={jr.SIGNING_KEY_ENV: "", jr.SIGNING_KEY_FILE_ENV: "",
+                            jr.VERIFY_KEY_ENV: ""})
+    kept = tmp_path / "checkpoint-3.json"
+    taken = runner.invoke(app, ["store", "checkpoint", "--store", target.url, "--actor",
+                                "it-admin", "--key", str(target.key_file), "--out", str(kept)])
+    assert taken.exit_code == 0, taken.output
+    assert jr.load_checkpoint(kept).seq == 3
+    attacker = target.attacker
+    attacker.put(jr.CHECKPOINT_STREAM, attacker.records(jr.CHECKPOINT_STREAM)[:2])
+    attacker.drop(jr.Stream.OPERATIONS)  # only checkpoint #3 covered the backup's record
+    assert target.findings() == []  # checkpoint #2 does not know the operations stream
+    args = ["store", "verify", "--store", target.url, "--public-key", target.key.public_key]
+    result = runner.invoke(app, [*args, "--checkpoint", str(kept)])
+    assert result.exit_code == 1, result.output
+    assert f"{jr.CHECKPOINT_STREAM} version 3: checkpoint-missing" in result.output
+    assert f"{jr.Stream.OPERATIONS} version 1: missing" in result.output
+    forged = {**json.loads(kept.read_text("utf-8")), "seq": 9}
+    kept.write_text(json.dumps(forged), "utf-8")
+    result = runner.invoke(app, [*args, "--checkpoint", str(kept)])
+    assert "checkpoint-forged" in result.output
