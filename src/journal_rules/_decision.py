@@ -54,13 +54,18 @@ class RulesetRef:
 
 @attrs.frozen
 class Refusal:
-    """Why a command may not be done: the rule, the SOP clauses, the facts and the messages."""
+    """Why a command may not be done: the rule, the SOP clauses, the facts and the messages.
+
+    ``supersedes`` names refusals this one says more fully (a reopening refused for its missing
+    note, visas and review makes the lifecycle's "not in state reviewed" redundant): the
+    gradebook leaves those out, so that each thing missing is said once."""
 
     rule_id: str
     clauses: tuple[str, ...]
     facts: Mapping[str, Any]
     messages: Messages
     ruleset: RulesetRef | None = None
+    supersedes: tuple[str, ...] = ()
 
     def message(self, lang: Language = "en") -> str:
         return self.messages.render(lang, self.facts)

@@ -204,7 +204,8 @@ class Gradebook:
         refusals: list[Any] = []
         for guard in self.guards:
             refusals.extend(guard.check(context))
-        return refusals
+        superseded = {rule for r in refusals for rule in getattr(r, "supersedes", ())}
+        return [r for r in refusals if r.rule_id not in superseded]
 
     def _context(self, actor: str, command: Command) -> GuardContext:
         now = self.clock.now()

@@ -93,7 +93,8 @@ class PolicyGuard:
             return [self._refuse("unknown-actor", ("T18",), facts, policy.unknown_actor)]
         out: list[Refusal] = []
         perm = policy.permission_for(context.action)
-        if context.actor is not None and not any(self._grants(g, context) for g in perm.grants):
+        permitted = context.actor is None or any(self._grants(g, context) for g in perm.grants)
+        if not permitted:
             needed = sorted({g.role for g in perm.grants})
             out.append(self._refuse(perm.id, perm.clauses, {**facts, "roles": needed},
                                     perm.messages))
@@ -103,7 +104,7 @@ class PolicyGuard:
                 out.append(self._refuse(life.id, life.clauses, {
                     **facts, "allowed_in": list(life.allowed_from(context.action))},
                     life.messages))
-        out.extend(self._visas(context, facts))
+        out.extend(self._visas(context, facts, permitted=permitted))
         out.extend(self._marks(context, facts))
         reasons = policy.reasons
         if context.action in reasons.actions and not (getattr(context.command, "reason", None)
@@ -126,28 +127,41 @@ class PolicyGuard:
         assert actor is not None
         return grant.role in actor.roles and _in_scope(grant.scope, actor, context)
 
-    def _visas(self, context: GuardContext, facts: dict[str, Any]) -> list[Refusal]:
+    def _visas(self, context: GuardContext, facts: dict[str, Any], *,
+               permitted: bool) -> list[Refusal]:
+        """A visa is one the ruleset requires, not yet on this note, given by a holder of its role
+        within its scope (only asked when the permission allowed the actor at all, so that who
+        gives visas is said once), after the visas listed before it when the order matters. A
+        note is approved only with every required visa."""
         visas = self.policy.visas
         control = context.control
         if control is None:
             return []
-        required = {v.role: v for v in visas.required}
+        required = {v.role: v for v in visas.enabled}
+        given = sorted(control.visas)
+        base = {**facts, "required": list(required), "given": given,
+                "missing": [r for r in required if r not in control.visas]}
         if isinstance(context.command, GiveVisa):
             role = context.command.role
             actor = context.actor
-            ok = (role in required and actor is not None and role in actor.roles
-                  and _in_scope(required[role].scope, actor, context)
-                  and role not in control.visas)
-            if not ok:
-                return [self._refuse(visas.id, visas.clauses, {
-                    **facts, "visa_role": role, "required": sorted(required),
-                    "given": sorted(control.visas)}, visas.messages)]
-        if isinstance(context.command, ApproveNote):
-            missing = sorted(set(required) - set(control.visas))
-            if missing or control.note is None:
-                return [self._refuse(visas.id, visas.clauses, {
-                    **facts, "missing": missing, "given": sorted(control.visas),
-                    "required": sorted(required)}, visas.messages)]
+            found = {**base, "visa_role": role}
+            if role not in required:
+                return [self._refuse(visas.id, visas.clauses, found,
+                                     visas.not_required or visas.messages)]
+            if role in control.visas:
+                return [self._refuse(visas.id, visas.clauses,
+                                     {**found, "given_by": control.visas[role]},
+                                     visas.already_given or visas.messages)]
+            if permitted and actor is not None and not (
+                    role in actor.roles and _in_scope(required[role].scope, actor, context)):
+                return [self._refuse(visas.id, visas.clauses, found,
+                                     visas.not_entitled or visas.messages)]
+            before = [r for r in visas.before(role) if r not in control.visas]
+            if before:
+                return [self._refuse(visas.id, visas.clauses, {**found, "before": before},
+                                     visas.out_of_order or visas.messages)]
+        if isinstance(context.command, ApproveNote) and (base["missing"] or control.note is None):
+            return [self._refuse(visas.id, visas.clauses, base, visas.messages)]
         return []
 
     def _marks(self, context: GuardContext, facts: dict[str, Any]) -> list[Refusal]:

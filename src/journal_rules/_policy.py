@@ -72,18 +72,53 @@ class Lifecycle:
 
 @attrs.frozen
 class VisaRequirement:
+    """A visa given in ``role`` by a holder of it within ``scope``. ``enabled: false`` keeps the
+    requirement written down but not required (a ruleset parameter switches it)."""
+
     role: str
     scope: str = "any"
+    enabled: bool = True
+
+
+VISA_ORDERS = frozenset({"any", "as_listed"})
 
 
 @attrs.frozen
 class Visas:
-    """The visas an explanatory note needs before it may be approved (T14, R2)."""
+    """The visas an explanatory note needs before it may be approved (T14, R2).
+
+    ``order``: ``any`` (visas in any order) or ``as_listed`` (each visa only after every enabled
+    visa listed before it). ``messages`` explain a note that cannot be approved for missing
+    visas; the others explain a refused visa: one the ruleset does not require
+    (``not_required``), one already given on this note (``already_given``), one given in a role
+    the actor does not hold within its scope (``not_entitled``), one given before those listed
+    before it (``out_of_order``). Each falls back to ``messages`` when absent.
+    """
 
     id: str
     clauses: tuple[str, ...]
     required: tuple[VisaRequirement, ...]
     messages: Messages
+    order: str = "any"
+    not_required: Messages | None = None
+    already_given: Messages | None = None
+    not_entitled: Messages | None = None
+    out_of_order: Messages | None = None
+
+    @property
+    def enabled(self) -> tuple[VisaRequirement, ...]:
+        """The visas a note needs under this ruleset, in the listed order."""
+        return tuple(v for v in self.required if v.enabled)
+
+    def roles(self) -> list[str]:
+        return [v.role for v in self.enabled]
+
+    def before(self, role: str) -> list[str]:
+        """The visas that must precede ``role``'s (none unless ``order`` is ``as_listed``)."""
+        if self.order != "as_listed":
+            return []
+        roles = self.roles()
+        return roles[:roles.index(role)] if role in roles else []
 
 
 @attrs.frozen
@@ -126,6 +161,31 @@ class Policy:
             if action in perm.actions:
                 return perm
         raise KeyError(action)
+
+    def _visa_problems(self) -> list[Problem]:
+        """Visas that could never be given (so no note approved), repeated, or in an unknown
+        order."""
+        out: list[Problem] = []
+        givers = {g.role for p in self.permissions_for("give_visa") for g in p.grants}
+        seen: set[str] = set()
+        for i, visa in enumerate(self.visas.required):
+            path = f"visas.required[{i}].role"
+            if visa.role in seen:
+                out.append(Problem(f"the visa of {visa.role!r} is listed twice", path=path))
+            seen.add(visa.role)
+            if visa.enabled and visa.role in self.roles and visa.role not in givers:
+                out.append(Problem(
+                    f"a visa of {visa.role!r} is required but no permission lets {visa.role!r} "
+                    "give_visa: no note could ever be approved; grant it under the permission "
+                    "for give_visa, or do not require it", path=path))
+        if self.visas.order not in VISA_ORDERS:
+            out.append(Problem(f"unknown visa order {self.visas.order!r}; one of: "
+                               f"{', '.join(sorted(VISA_ORDERS))}", path="visas.order",
+                               suggestion=suggest(self.visas.order, VISA_ORDERS)))
+        return out
+
+    def permissions_for(self, action: str) -> list[Permission]:
+        return [p for p in self.permissions if action in p.actions]
 
     def problems(self) -> list[Problem]:
         """Every inconsistency at once; an empty list means the policy is sound."""
@@ -200,6 +260,7 @@ class Policy:
         for i, visa in enumerate(self.visas.required):
             role(visa.role, f"visas.required[{i}].role")
             scope(visa.scope, f"visas.required[{i}].scope")
+        out.extend(self._visa_problems())
         for i, act in enumerate(self.reasons.actions):
             action(act, f"reasons.actions[{i}]")
         if self.marks.points_min > self.marks.points_max:

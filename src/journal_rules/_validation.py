@@ -17,6 +17,7 @@ from ._commands import (
     RegisterSubstitution,
     RequestLogin,
     SetDeadlineCalendar,
+    SubmitNote,
 )
 from ._directory import Directory
 from ._errors import Problem, suggest
@@ -124,6 +125,21 @@ def _login(c: _Checker, command: RequestLogin | IssueLogin) -> None:
     c.known(c.directory.people, command.person, "person", "person")
 
 
+def _note(c: _Checker, command: SubmitNote) -> None:
+    """Form F3 states the cause of the error, the class types of the journal to reopen and the
+    reason for the changes: a note without them cannot be signed or reviewed (T14, R1)."""
+    note = command.note
+    if not note.cause.strip():
+        c.fail("the cause of the error is required (F3)", "note.cause")
+    if not note.reason.strip():
+        c.fail("the reason for the changes is required (F3)", "note.reason")
+    if not note.class_types:
+        c.fail("at least one class type is required (F3)", "note.class_types")
+    for i, kind in enumerate(note.class_types):
+        if not kind.strip():
+            c.fail("a class type is empty", f"note.class_types[{i}]")
+
+
 _CHECKS: dict[type, Callable[[_Checker, Any], None]] = {
     OpenJournal: _open_journal,
     RegisterSubstitution: _substitution,
@@ -134,6 +150,7 @@ _CHECKS: dict[type, Callable[[_Checker, Any], None]] = {
     LoadCalendarPlan: _plan,
     RequestLogin: _login,
     IssueLogin: _login,
+    SubmitNote: _note,
 }
 
 

@@ -25,6 +25,7 @@ from ._calendar import Calendar
 from ._engine import CompiledRules, Firing, compiled_for
 from ._facts import (
     JOURNAL_KINDS,
+    REGISTRY_KINDS,
     Fact,
     JournalView,
     World,
@@ -90,7 +91,7 @@ def _audit(store: Storage, ruleset: Ruleset, as_of: date) -> AuditReport:
         pairs = journal_facts(journal_rules, view, world, ruleset.policy)
         findings.extend(_findings(engine, ruleset, pairs, world, view))
     for rule in ruleset.rules:
-        if isinstance(rule, (*JOURNAL_KINDS, LadderRule)):
+        if not isinstance(rule, REGISTRY_KINDS):
             continue
         pairs = [(rule, f) for f in registry_facts(rule, world)]
         findings.extend(_findings(engine, ruleset, pairs, world, None))

@@ -20,6 +20,9 @@ The measured defects of durable_rules 2.0.28 and how each is contained here:
   hold at most ``SESSION_LIMIT`` facts (callers use one per journal or person), facts are asserted
   one at a time, and a fact refused as "observed" (a collision, since ids are unique) is evaluated
   again alone in a fresh session. ``stats`` counts such retries.
+- A condition with ``$or`` fires once for every alternative that holds (a reopening without the
+  note, the visas and the review fired the approval rule three times): ``evaluate`` keeps one
+  firing per fact, rule and outcome.
 - A ``Host`` is not thread-safe: one lock per host serialises every call.
 - Exceptions in actions are swallowed into the session state: actions only record what fired, and
   the state is checked for an ``exception`` after every session.
@@ -172,6 +175,7 @@ class CompiledRules:
             for start in range(0, len(facts), SESSION_LIMIT):
                 out.extend(self._session(facts[start:start + SESSION_LIMIT]))
         order = {fid: i for i, fid in enumerate(ids)}
+        out = list(dict.fromkeys(out))  # one firing per alternative of an $or: keep one
         out.sort(key=lambda f: (order[f.fact_id], f.rule_id, f.outcome))
         return out
 

@@ -27,7 +27,7 @@ from journal_rules._events import (
 from journal_rules._grading._finishing import finishing_part, sheet_control
 from journal_rules._guard import GuardContext, _in_scope
 from journal_rules._journal import EVENT_ACTIONS, JournalState
-from journal_rules._model import CalendarPlan, ControlPoint, CourseKind, JournalSpec
+from journal_rules._model import CalendarPlan, ControlPoint, CourseKind, JournalSpec, Person
 from journal_rules._policy import Policy
 from journal_rules._storage import Storage, StoredEvent
 
@@ -43,6 +43,7 @@ from ._kinds import (
     PeriodicRule,
     PrecedesRule,
     RuleBase,
+    SeparationOfDutiesRule,
     SetupRule,
 )
 
@@ -251,10 +252,35 @@ def _aggregate_correction(event: StoredEvent, day: date,
 
 # --- per kind -------------------------------------------------------------------------------------
 
-def _start_events(rule: DeadlineRule, point: ControlPoint, evs: list[Ev]) -> list[tuple[date, int]]:
+def visa_completions(evs: Sequence[Ev], required: Sequence[str]) -> list[Ev]:
+    """The events at which a note got the last of the ``required`` visas: per note (a new note
+    starts over), the visa after which every required role had given one."""
+    out: list[Ev] = []
+    given: set[str] | None = None
+    wanted = set(required)
+    for e in evs:
+        if e.type == "note_submitted":
+            given = set()
+            if not wanted:
+                out.append(e)  # nothing to wait for: the note is complete as submitted
+                given = None
+        elif e.type == "note_rejected":
+            given = None
+        elif e.type == "visa_given" and given is not None:
+            given.add(e.payload.role)
+            if wanted <= given:
+                out.append(e)
+                given = None
+    return out
+
+
+def _start_events(rule: DeadlineRule, point: ControlPoint, evs: list[Ev],
+                  required_visas: Sequence[str]) -> list[tuple[date, int]]:
     """(start day, position) of each start of the clock; position -1 for a date anchor."""
     if rule.start == "control_end":
         return [(point.ends, -1)]
+    if rule.start == "visas_complete":
+        return [(e.day, e.position) for e in visa_completions(evs, required_visas)]
     types = {"control_held": "control_held", "closed": "journal_closed",
              "note_submitted": "note_submitted", "reopened": "journal_reopened"}
     wanted = types[rule.start]
@@ -382,13 +408,15 @@ def journal_course(view: JournalView, directory: Directory) -> str | None:
     return "block" if unit.kind == CourseKind.INTEGRATED else "modular_discipline"
 
 
-def deadline_facts(rule: DeadlineRule, view: JournalView, world: World) -> list[Fact]:
+def deadline_facts(rule: DeadlineRule, view: JournalView, world: World,
+                   policy: Policy | None = None) -> list[Fact]:
     out: list[Fact] = []
     course = journal_course(view, world.directory)
     if course is not None and course not in rule.journals:
         return out
     cal = world.calendar
     counting = _counting(rule, cal)
+    required = [] if policy is None else policy.visas.roles()
     for point in view.spec.controls:
         if point.kind.value not in rule.control_kinds:
             continue
@@ -401,8 +429,11 @@ def deadline_facts(rule: DeadlineRule, view: JournalView, world: World) -> list[
         if rule.current_per == "class" and point.kind.value == "current":
             out.extend(_class_facts(rule, view, world, point, counting))
             continue
-        ends = [e for e in evs if _is_end(rule, e)]
-        starts = _start_events(rule, point, evs)
+        if rule.end == "visas_complete":
+            ends = visa_completions(evs, required)
+        else:
+            ends = [e for e in evs if _is_end(rule, e)]
+        starts = _start_events(rule, point, evs, required)
         pairs: list[tuple[date, Ev | None]] = []
         if rule.optional:
             for end in ends:
@@ -632,18 +663,27 @@ def approval_fact(rule: ApprovalRule, view: JournalView, control: str, *, reopen
     notes = [e for e in evs if e.type == "note_submitted"]
     note = notes[-1] if notes else None
     after = [e for e in evs if note is not None and e.position > note.position]
-    given = sorted({e.payload.role for e in after if e.type == "visa_given"})
-    required = [v.role for v in policy.visas.required]
+    required = policy.visas.roles()
+    given_in: list[str] = []
+    out_of_order: list[str] = []
+    for e in after:
+        if e.type != "visa_given":
+            continue
+        role = e.payload.role
+        if any(r not in given_in for r in policy.visas.before(role)):
+            out_of_order.append(role)
+        given_in.append(role)
+    given = sorted(set(given_in))
     missing = [r for r in required if r not in given]
     approved = any(e.type == "note_approved" for e in after)
     data = {"id": f"{rule.id}|{view.spec.id}|{control}|{n}", "rule": rule.id,
             "has_note": int(note is not None), "missing_visas": len(missing),
-            "approved": int(approved)}
+            "out_of_order": len(out_of_order), "approved": int(approved)}
     show = {"journal": view.spec.id, "control": control, "on": reopen_day.isoformat(),
             "has_note": note is not None, "has_note_text": "+" if note is not None else "−",
             "note_by": None if note is None else note.actor, "given": given, "missing": missing,
-            "required": required, "approved": approved, "approved_text": "+" if approved else "−",
-            "key": f"{control}#{n}"}
+            "out_of_order": out_of_order, "required": required, "approved": approved,
+            "approved_text": "+" if approved else "−", "key": f"{control}#{n}"}
     return Fact(data, show, "journal", view.spec.id, journal=view.spec.id, control=control,
                 department=view.department, on=reopen_day)
 
@@ -703,6 +743,109 @@ def authorship_facts(rule: AuthorshipRule, view: JournalView, world: World,
                 "on": on.isoformat(), "key": f"{actor}|{action}|{on.isoformat()}"}
         out.append(Fact(data, show, "journal", view.spec.id, journal=view.spec.id,
                         department=view.department, person=actor, on=on))
+    return out
+
+
+# --- separation of duties -----------------------------------------------------------------------
+
+Step = tuple[str, str]  # (person, step): "give_visa (school_dean)" for a visa
+
+
+def _step_of(e: Ev, action: str) -> str:
+    return f"give_visa ({e.payload.role})" if action == "give_visa" else action
+
+
+def reopening_procedures(evs: Sequence[Ev], actions: Sequence[str]
+                         ) -> list[tuple[list[Step], Ev, bool]]:
+    """Each reopening procedure of one control: its steps among ``actions`` (who, which), the
+    note that starts it, and whether it has ended (reopened or rejected)."""
+    out: list[tuple[list[Step], Ev, bool]] = []
+    for e in evs:
+        action = EVENT_ACTIONS.get(e.type)
+        if e.type == "note_submitted":
+            out.append(([], e, False))
+        if not out or out[-1][2] or action is None:
+            continue
+        steps, note, _ = out[-1]
+        if action in actions:
+            steps.append((e.actor, _step_of(e, action)))
+        if e.type in ("journal_reopened", "note_rejected"):
+            out[-1] = (steps, note, True)
+    return out
+
+
+def separation_fact(rule: SeparationOfDutiesRule, view: JournalView, control: str,
+                    steps: Sequence[Step], *, on: date, n: int) -> Fact:
+    """One procedure: the people who took more than one of its steps, with those steps."""
+    by_person: dict[str, list[str]] = {}
+    for person, step in steps:
+        taken = by_person.setdefault(person, [])
+        if step not in taken:  # the same step again is not a second duty (and said elsewhere)
+            taken.append(step)
+    shared = {p: s for p, s in by_person.items() if len(s) > 1}
+    data = {"id": f"{rule.id}|{view.spec.id}|{control}|{n}", "rule": rule.id,
+            "breaches": len(shared)}
+    first = next(iter(shared), None)
+    show = {"journal": view.spec.id, "control": control, "on": on.isoformat(),
+            "person": first, "steps": [] if first is None else shared[first],
+            "shared": [f"{p}: {', '.join(s)}" for p, s in shared.items()],
+            "signatories": [f"{step}: {person}" for person, step in steps],
+            "key": f"{control}#{n}"}
+    return Fact(data, show, "journal", view.spec.id, journal=view.spec.id, control=control,
+                department=view.department, person=first, on=on)
+
+
+def separation_facts(rule: SeparationOfDutiesRule, view: JournalView) -> list[Fact]:
+    if not rule.applies or rule.constraint != "distinct_people":
+        return []
+    out: list[Fact] = []
+    for control, evs in view.by_control.items():
+        for n, (steps, note, _) in enumerate(reopening_procedures(evs, rule.actions)):
+            if len(steps) > 1:
+                out.append(separation_fact(rule, view, control, steps, on=note.day, n=n))
+    return out
+
+
+def self_grant(before: Person | None, after: Person, *,
+               first: bool) -> tuple[list[str], list[str]]:
+    """The roles and org units someone gives themself by registering ``after`` over ``before``
+    (nothing for the very first registration into an empty registry: someone has to be
+    first)."""
+    if before is None and first:
+        return [], []
+    roles = sorted(after.roles - (before.roles if before is not None else frozenset()))
+    units = [u for u in after.units if before is None or u not in before.units]
+    return roles, units
+
+
+def self_grant_fact(rule: SeparationOfDutiesRule, actor: str, roles: Sequence[str],
+                    units: Sequence[str], *, on: date, n: int) -> Fact:
+    data = {"id": f"{rule.id}|{actor}|{n}", "rule": rule.id,
+            "breaches": len(roles) + len(units)}
+    show = {"person": actor, "actor": actor, "on": on.isoformat(), "roles_gained": list(roles),
+            "units_gained": list(units), "key": f"{actor}#{n}"}
+    return Fact(data, show, "person", actor, person=actor, on=on)
+
+
+def self_grant_facts(rule: SeparationOfDutiesRule, world: World) -> list[Fact]:
+    """Every registration in which the actor registered themself, replaying the people as
+    they stood before it."""
+    if not rule.applies or rule.constraint != "no_self_grant":
+        return []
+    people: dict[str, Person] = {}
+    out: list[Fact] = []
+    n = 0
+    for e in world.registry:
+        if e.type != "people_registered":
+            continue
+        registered = e.payload.people
+        for person in registered:
+            if person.id != e.actor:
+                continue
+            roles, units = self_grant(people.get(person.id), person, first=not people)
+            out.append(self_grant_fact(rule, e.actor, roles, units, on=e.day, n=n))
+            n += 1
+        people.update((p.id, p) for p in registered)
     return out
 
 
@@ -933,7 +1076,8 @@ def first_registered(world: World) -> dict[str, date]:
 
 
 JOURNAL_KINDS = (DeadlineRule, DailyMarkingRule, CompleteMarksRule, ApprovalRule, AuthorshipRule,
-                 OccurrenceRule, IntegratedSheetRule)
+                 OccurrenceRule, IntegratedSheetRule, SeparationOfDutiesRule)
+REGISTRY_KINDS = (PeriodicRule, SetupRule, PrecedesRule, SeparationOfDutiesRule)
 
 
 def journal_facts(rules: Sequence[RuleBase], view: JournalView, world: World,
@@ -943,7 +1087,7 @@ def journal_facts(rules: Sequence[RuleBase], view: JournalView, world: World,
         facts: list[Fact]
         match rule:
             case DeadlineRule():
-                facts = deadline_facts(rule, view, world)
+                facts = deadline_facts(rule, view, world, policy)
             case DailyMarkingRule():
                 facts = daily_facts(rule, view, world)
             case CompleteMarksRule():
@@ -956,6 +1100,8 @@ def journal_facts(rules: Sequence[RuleBase], view: JournalView, world: World,
                 facts = occurrence_facts(rule, view, world)
             case IntegratedSheetRule():
                 facts = integrated_facts(rule, view, world)
+            case SeparationOfDutiesRule():
+                facts = separation_facts(rule, view)
             case _:
                 facts = []
         out.extend((rule, f) for f in facts)
@@ -970,4 +1116,6 @@ def registry_facts(rule: RuleBase, world: World) -> list[Fact]:
             return setup_facts(rule, world)
         case PrecedesRule():
             return precedes_facts(rule, world)
+        case SeparationOfDutiesRule():
+            return self_grant_facts(rule, world)
     return []

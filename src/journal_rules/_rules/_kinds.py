@@ -27,9 +27,9 @@ CONTROL_KINDS = frozenset({"current", "milestone", "intermediate", "final"})
 
 # Where a deadline's clock starts and what stops it (see docs/policy-authors.md).
 START_ANCHORS = frozenset({"control_end", "control_held", "closed", "note_submitted",
-                           "reopened"})
-END_ANCHORS = frozenset({"closed", "grade_sheet", "note_submitted", "note_reviewed",
-                         "marks_entered"})
+                           "visas_complete", "reopened"})
+END_ANCHORS = frozenset({"closed", "grade_sheet", "note_submitted", "visas_complete",
+                         "note_reviewed", "marks_entered"})
 # How a term deadline calendar (T12) combines with a rule's own ``days``: ``replace`` (the
 # calendar's date is the due date) or ``bound`` (the earlier of the two).
 TERM_CALENDAR_MODES = frozenset({"replace", "bound"})
@@ -165,8 +165,9 @@ class DeadlineRule(RuleBase):
     """Something must follow something else within ``days`` (T11, T12, P10, R1, R2, R4).
 
     ``start``: where the clock starts (``control_end``: the control's last day; ``control_held``;
-    ``closed``; ``note_submitted``; ``reopened``). ``end``: what stops it (``closed``,
-    ``grade_sheet`` of ``sheet_kind``, ``note_submitted``, ``note_reviewed``, or
+    ``closed``; ``note_submitted``; ``visas_complete``: the last visa the ruleset requires is
+    given on the pending note; ``reopened``). ``end``: what stops it (``closed``, ``grade_sheet``
+    of ``sheet_kind``, ``note_submitted``, ``visas_complete``, ``note_reviewed``, or
     ``marks_entered``: every mark of the control entered before a reopening is entered by the due
     date). ``optional``: the end need not happen at all (a note is only written if a reopening is
     wanted), but when it does it must be in time. ``counting``: calendar or working days (default:
@@ -244,6 +245,9 @@ class DeadlineRule(RuleBase):
                     f"no regular grade sheet is formed for a {c} journal (it has no exam of its "
                     "own): this deadline could never be met", path=f"journals[{i}]",
                     suggestion="journals: [" + ", ".join(sorted(REGULAR_SHEET_COURSES)) + "]"))
+        if self.start == self.end:
+            out.append(Problem(f"start and end are both {self.start!r}: the clock would stop "
+                               "where it starts", path="end"))
         return out
 
 
@@ -412,21 +416,79 @@ class PrecedesRule(RuleBase):
 @attrs.frozen(kw_only=True)
 class ApprovalRule(RuleBase):
     """A reopening needs the explanatory note (the teacher's signature), every visa of the
-    ruleset's ``visas`` section, and, if ``require_review``, the note reviewed and approved
-    (T14, R2, R3, F3). Acts at guard time on ``reopen`` and in the audit over the log."""
+    ruleset's ``visas`` section (in its order, when it has one), and, if ``require_review``, the
+    note reviewed and approved (T14, R2, R3, F3). Acts at guard time on ``reopen`` and in the
+    audit over the log. ``messages`` describe a reopening that happened without them (the
+    audit); ``refusal`` says, in the present tense, what a reopening asked for now still lacks
+    (the guard; ``messages`` when absent)."""
 
     kind_name: ClassVar[str] = "approval"
     kind: Literal["approval"] = "approval"
     require_review: bool = True
+    refusal: Messages | None = None
 
     def at_guard(self) -> bool:
         return True
 
     def conditions(self) -> dict[str, dict[str, Any]]:
-        broken = [_eq("has_note", 0), _op("$gt", "missing_visas", 0)]
+        broken = [_eq("has_note", 0), _op("$gt", "missing_visas", 0),
+                  _op("$gt", "out_of_order", 0)]
         if self.require_review:
             broken.append(_eq("approved", 0))
         return {"violation": _all(_eq("rule", self.id), _any(*broken))}
+
+
+SOD_CONSTRAINTS = frozenset({"distinct_people", "no_self_grant"})
+SOD_PROCEDURES = frozenset({"reopening"})
+REOPENING_ACTIONS = frozenset({"submit_note", "give_visa", "approve_note", "reject_note",
+                               "reopen"})
+
+
+@attrs.frozen(kw_only=True)
+class SeparationOfDutiesRule(RuleBase):
+    """Separation of duties, enforced by the guard and reported by the audit.
+
+    ``constraint: no_self_grant``: nobody registers or changes a person so as to give themself a
+    role or an org unit they did not hold (the very first registration into an empty registry
+    excepted: someone has to be first). ``constraint: distinct_people``: within one
+    ``procedure`` (``reopening``: from the explanatory note to the reopening or the rejection),
+    each step among ``actions`` is taken by a different person (each visa is its own step).
+    ``applies: false`` switches the rule off (a ruleset parameter says whether it holds).
+    ``refusal`` says why the guard refuses (``messages``, for the audit's finding, when absent).
+    """
+
+    kind_name: ClassVar[str] = "separation_of_duties"
+    kind: Literal["separation_of_duties"] = "separation_of_duties"
+    constraint: str
+    procedure: str | None = None
+    actions: tuple[str, ...] = ()
+    applies: bool = True
+    refusal: Messages | None = None
+
+    def at_guard(self) -> bool:
+        return self.applies
+
+    def conditions(self) -> dict[str, dict[str, Any]]:
+        return {"violation": _all(_eq("rule", self.id), _op("$gt", "breaches", 0))}
+
+    def problems(self, context: RuleContext) -> list[Problem]:
+        out = _choice(self.constraint, SOD_CONSTRAINTS, "constraint", "constraint")
+        if self.constraint == "distinct_people":
+            if self.procedure is None:
+                out.append(Problem("distinct_people needs a procedure; one of: "
+                                   + ", ".join(sorted(SOD_PROCEDURES)), path="procedure"))
+            else:
+                out += _choice(self.procedure, SOD_PROCEDURES, "procedure", "procedure")
+            for i, a in enumerate(self.actions):
+                out += _choice(a, set(REOPENING_ACTIONS), "step of a reopening",
+                               f"actions[{i}]")
+            if len(set(self.actions)) < 2 and "give_visa" not in self.actions:
+                out.append(Problem("distinct_people needs at least two steps to keep apart",
+                                   path="actions"))
+        elif self.constraint == "no_self_grant" and (self.procedure or self.actions):
+            out.append(Problem("no_self_grant takes neither procedure nor actions",
+                               path="procedure" if self.procedure else "actions"))
+        return out
 
 
 @attrs.frozen(kw_only=True)
@@ -565,12 +627,12 @@ class IntegratedSheetRule(RuleBase):
 
 Rule = (DeadlineRule | DailyMarkingRule | CompleteMarksRule | PeriodicRule | SetupRule
         | PrecedesRule | ApprovalRule | AuthorshipRule | OccurrenceRule | LadderRule
-        | IntegratedSheetRule)
+        | IntegratedSheetRule | SeparationOfDutiesRule)
 RULE_KINDS: Mapping[str, type[RuleBase]] = {
     cls.kind_name: cls for cls in (DeadlineRule, DailyMarkingRule, CompleteMarksRule,
                                    PeriodicRule, SetupRule, PrecedesRule, ApprovalRule,
                                    AuthorshipRule, OccurrenceRule, LadderRule,
-                                   IntegratedSheetRule)
+                                   IntegratedSheetRule, SeparationOfDutiesRule)
 }
 
 
