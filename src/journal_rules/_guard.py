@@ -135,8 +135,8 @@ class PolicyGuard:
         note is approved only with every required visa."""
         visas = self.policy.visas
         control = context.control
-        if control is None:
-            return []
+        if control is None or control.note is None:
+            return []  # no note pending: the lifecycle says so, once
         required = {v.role: v for v in visas.enabled}
         given = sorted(control.visas)
         base = {**facts, "required": list(required), "given": given,
@@ -160,7 +160,7 @@ class PolicyGuard:
             if before:
                 return [self._refuse(visas.id, visas.clauses, {**found, "before": before},
                                      visas.out_of_order or visas.messages)]
-        if isinstance(context.command, ApproveNote) and (base["missing"] or control.note is None):
+        if isinstance(context.command, ApproveNote) and base["missing"]:
             return [self._refuse(visas.id, visas.clauses, base, visas.messages)]
         return []
 

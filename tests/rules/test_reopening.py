@@ -105,6 +105,17 @@ def test_a_refused_reopening_says_what_is_missing_once_in_the_present(kaznmu: jr
         assert not any("{" in t for t in texts), texts
 
 
+def test_visas_and_review_without_a_pending_note_are_refused_once(kaznmu: jr.Ruleset) -> None:
+    book, clock = _book(kaznmu)
+    _at(clock, "2025-10-23T10:00:00+05:00")
+    book.execute("t-anat", jr.CloseJournal(JOURNAL, "current-1"))
+    for actor, command in (("head-anat", jr.GiveVisa(JOURNAL, "current-1", "department_head")),
+                           ("or-senior", jr.ApproveNote(JOURNAL, "current-1"))):
+        (refusal,) = _refusals(book, actor, command)
+        assert refusal.rule_id == "journal-lifecycle"
+        assert refusal.facts["state"] == "closed"
+
+
 def test_a_visa_from_outside_the_scope_is_refused_once(kaznmu: jr.Ruleset) -> None:
     book, clock = _book(kaznmu)
     _close_and_note(book, clock)
