@@ -44,8 +44,8 @@ def test_t13_t18_only_the_teacher_or_a_substitute_marks(scenario: MakeScenario) 
     s.by("t-bio").refused(jr.EnterMarks(JOURNAL, date(2025, 9, 2), {"s10101": "80"}),
                           rule="perm-journal-teacher")
     s.by("head-anat").does(jr.RegisterSubstitution(jr.Substitution(
-        JOURNAL, "t-anat2", "t-anat", date(2025, 9, 2), date(2025, 9, 6), "5", date(2025, 9, 1),
-        "СЗ-7")))
+        JOURNAL, "t-anat2", "t-anat", date(2025, 9, 2), date(2025, 9, 6), minutes_number="5",
+        minutes_date=date(2025, 9, 1), memo_number="СЗ-7", memo_date=date(2025, 9, 1))))
     s.by("t-anat2").does(jr.EnterMarks(JOURNAL, date(2025, 9, 2), {"s10101": "80"}))
 
 

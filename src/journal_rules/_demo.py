@@ -171,7 +171,8 @@ def run_term(book: Gradebook, clock: ManualClock) -> None:
     clock.advance(hours=1)
     mid = current.ends + timedelta(days=1)
     book.execute("head-anat", RegisterSubstitution(Substitution(
-        journal, "t-anat2", "t-anat", mid, mid + timedelta(days=6), "7", current.ends, "СЗ-12")))
+        journal, "t-anat2", "t-anat", mid, mid + timedelta(days=6), minutes_number="7",
+        minutes_date=current.ends, memo_number="СЗ-12", memo_date=current.ends)))
     # Close current control within the deadline (T11).
     clock.set(datetime.combine(current.ends + timedelta(days=1), datetime.min.time(),
                                UTC) + timedelta(hours=10))

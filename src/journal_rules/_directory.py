@@ -1,8 +1,18 @@
-"""The registry projection: organisation, people, contingent, curriculum, plans and calendars."""
+"""The registry projection: organisation, people, contingent, curriculum, plans and calendars.
+
+The projection keeps its history: every version of a person, an org unit, a group, a course
+unit, a term and a journal's substitutions is kept with the moment it was recorded, and
+:meth:`Directory.at` answers "who was who" as the registry stood at any moment. Decisions about
+an action (the guard's now, the audit's past) are taken against the registry at the action's
+moment, so a later staff change never rewrites an earlier judgement.
+"""
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+import bisect
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from typing import Any, Generic, TypeVar
 
 from ._errors import UnknownEntity, suggest
 from ._events import (
@@ -33,70 +43,99 @@ from ._model import (
 )
 from ._storage import StoredEvent
 
+K = TypeVar("K")
 V = TypeVar("V")
 
+_GONE: Any = object()  # a key's version before it existed
 
-class Directory:
-    """Everything the registry streams say, current as of the last event applied.
 
-    Later registrations of the same id replace earlier ones (a corrected record), so the registry
-    can be reloaded in August after the May-June load (P2-P4).
-    """
+class _Versions(Generic[V]):
+    """One key's values, in the order of the moments they were recorded at (ties: in the order
+    applied, which is each stream's order)."""
+
+    __slots__ = ("moments", "values")
 
     def __init__(self) -> None:
-        self.org_units: dict[str, OrgUnit] = {}
-        self.people: dict[str, Person] = {}
-        self.groups: dict[str, Group] = {}
-        self.students: dict[str, Student] = {}
-        self._members: dict[str, dict[str, Student]] = {}  # group -> its students, by id
-        self.terms: dict[str, Term] = {}
-        self.units: dict[str, CourseUnit] = {}
-        self.curriculum: dict[tuple[str, str, str], CurriculumEntry] = {}
-        self.plans: dict[tuple[str, str, int, str], CalendarPlan] = {}
-        self.plan_uploaders: dict[str, PlanUploadersAssigned] = {}
-        self.deadlines: dict[str, DeadlineCalendarSet] = {}
-        self.substitutions: dict[str, list[Substitution]] = {}
-        self.journals: dict[str, JournalSpec] = {}
-        self.logins_requested: dict[str, StoredEvent] = {}
-        self.logins_issued: dict[str, StoredEvent] = {}
-        self.backups: list[StoredEvent] = []
+        self.moments: list[datetime] = []
+        self.values: list[V] = []
 
-    def apply(self, event: StoredEvent) -> None:
-        payload: Any = payload_of(event)
-        match payload:
-            case OrgUnitsRegistered(units=units):
-                self.org_units.update((u.id, u) for u in units)
-            case PeopleRegistered(people=people):
-                self.people.update((p.id, p) for p in people)
-            case ContingentLoaded(groups=groups, students=students):
-                self.groups.update((g.id, g) for g in groups)
-                for student in students:
-                    old = self.students.get(student.id)
-                    if old is not None:  # a reload may move a student to another group
-                        self._members.get(old.group, {}).pop(student.id, None)
-                    self.students[student.id] = student
-                    self._members.setdefault(student.group, {})[student.id] = student
-            case CurriculumLoaded(terms=terms, units=units, entries=entries):
-                self.terms.update((t.id, t) for t in terms)
-                self.units.update((u.id, u) for u in units)
-                self.curriculum.update(((e.group, e.unit, e.term), e) for e in entries)
-            case CalendarPlanLoaded(plan=plan):
-                key = (plan.unit, plan.academic_year, plan.year_of_study, plan.specialty)
-                self.plans[key] = plan
-            case PlanUploadersAssigned():
-                self.plan_uploaders[payload.unit] = payload
-            case DeadlineCalendarSet():
-                self.deadlines[payload.term] = payload
-            case SubstitutionRegistered(substitution=sub):
-                self.substitutions.setdefault(sub.journal, []).append(sub)
-            case LoginRequested(person=person):
-                self.logins_requested[person] = event
-            case LoginIssued(person=person):
-                self.logins_issued[person] = event
-            case BackupMade():
-                self.backups.append(event)
-            case _:  # journal events are not the directory's
-                pass
+    def add(self, moment: datetime, value: V) -> None:
+        if not self.moments or moment >= self.moments[-1]:
+            self.moments.append(moment)
+            self.values.append(value)
+            return
+        i = bisect.bisect_right(self.moments, moment)  # a clock set back: keep moment order
+        self.moments.insert(i, moment)
+        self.values.insert(i, value)
+
+    def at(self, moment: datetime, inclusive: bool) -> V:
+        find = bisect.bisect_right if inclusive else bisect.bisect_left
+        i = find(self.moments, moment)
+        return self.values[i - 1] if i else _GONE
+
+
+class _AsOf(Mapping[K, V]):
+    """A read-only table as it stood at a moment, over the versions of each key."""
+
+    __slots__ = ("_history", "_inclusive", "_moment")
+
+    def __init__(self, history: dict[K, _Versions[V]], moment: datetime,
+                 inclusive: bool) -> None:
+        self._history = history
+        self._moment = moment
+        self._inclusive = inclusive
+
+    def __getitem__(self, key: K) -> V:
+        versions = self._history.get(key)
+        if versions is None:
+            raise KeyError(key)
+        value = versions.at(self._moment, self._inclusive)
+        if value is _GONE:
+            raise KeyError(key)
+        return value
+
+    def __iter__(self) -> Iterator[K]:
+        return (k for k, v in self._history.items()
+                if v.at(self._moment, self._inclusive) is not _GONE)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+class RegistryView:
+    """The registry's tables and look-ups, as read by guards and rules: the current
+    :class:`Directory`, or that directory as it stood at a moment (:meth:`Directory.at`)."""
+
+    org_units: Mapping[str, OrgUnit]
+    people: Mapping[str, Person]
+    groups: Mapping[str, Group]
+    students: Mapping[str, Student]
+    terms: Mapping[str, Term]
+    units: Mapping[str, CourseUnit]
+    curriculum: Mapping[tuple[str, str, str], CurriculumEntry]
+    plans: Mapping[tuple[str, str, int, str], CalendarPlan]
+    plan_uploaders: Mapping[str, PlanUploadersAssigned]
+    deadlines: Mapping[str, DeadlineCalendarSet]
+    substitutions: Mapping[str, tuple[Substitution, ...]]
+    journals: Mapping[str, JournalSpec]
+    logins_requested: Mapping[str, StoredEvent]
+    logins_issued: Mapping[str, StoredEvent]
+
+    def at(self, moment: datetime, *, inclusive: bool = True) -> RegistryView:
+        """The registry as it stood at ``moment`` (with what was recorded at that very moment
+        unless ``inclusive`` is false)."""
+        raise NotImplementedError
+
+    def epoch(self, moment: datetime, *, inclusive: bool = True) -> int:
+        """How many changes to people, org units, groups, units and terms were recorded by
+        ``moment``: two moments with the same epoch see the same such tables (substitutions
+        aside, see :meth:`substitutions_epoch`)."""
+        raise NotImplementedError
+
+    def substitutions_epoch(self, journal: str, moment: datetime, *,
+                            inclusive: bool = True) -> int:
+        """How many substitution registrations for ``journal`` were recorded by ``moment``."""
+        raise NotImplementedError
 
     # --- look-ups with helpful errors -----------------------------------------------------------
 
@@ -131,11 +170,175 @@ class Directory:
         return unit.department
 
     def students_of(self, group_id: str) -> list[Student]:
+        raise NotImplementedError
+
+
+class Directory(RegistryView):
+    """Everything the registry streams say, current as of the last event applied, with the
+    history of the tables that decide who may do what (see :meth:`at`).
+
+    Later registrations of the same id replace earlier ones (a corrected record), so the registry
+    can be reloaded in August after the May-June load (P2-P4).
+    """
+
+    def __init__(self) -> None:
+        self.org_units: dict[str, OrgUnit] = {}
+        self.people: dict[str, Person] = {}
+        self.groups: dict[str, Group] = {}
+        self.students: dict[str, Student] = {}
+        self._members: dict[str, dict[str, Student]] = {}  # group -> its students, by id
+        self.terms: dict[str, Term] = {}
+        self.units: dict[str, CourseUnit] = {}
+        self.curriculum: dict[tuple[str, str, str], CurriculumEntry] = {}
+        self.plans: dict[tuple[str, str, int, str], CalendarPlan] = {}
+        self.plan_uploaders: dict[str, PlanUploadersAssigned] = {}
+        self.deadlines: dict[str, DeadlineCalendarSet] = {}
+        self.substitutions: dict[str, tuple[Substitution, ...]] = {}
+        self.journals: dict[str, JournalSpec] = {}
+        self.logins_requested: dict[str, StoredEvent] = {}
+        self.logins_issued: dict[str, StoredEvent] = {}
+        self.backups: list[StoredEvent] = []
+        # The history of the tables authorisations read (roles, departments, schools and
+        # curators of groups, units' departments, substitutions), key by key.
+        self._org_units: dict[str, _Versions[OrgUnit]] = {}
+        self._people: dict[str, _Versions[Person]] = {}
+        self._groups: dict[str, _Versions[Group]] = {}
+        self._units: dict[str, _Versions[CourseUnit]] = {}
+        self._terms: dict[str, _Versions[Term]] = {}
+        self._substitutions: dict[str, _Versions[tuple[Substitution, ...]]] = {}
+        self._changes: list[datetime] = []  # moments of changes to those tables but substitutions
+        self._last: datetime | None = None  # the latest moment of any versioned change
+
+    def _record(self, history: dict[str, _Versions[V]], key: str, moment: datetime,
+                value: V) -> None:
+        versions = history.get(key)
+        if versions is None:
+            versions = history[key] = _Versions()
+        versions.add(moment, value)
+        if self._last is None or moment > self._last:
+            self._last = moment
+
+    def _changed(self, moment: datetime) -> None:
+        bisect.insort_right(self._changes, moment)
+
+    def apply(self, event: StoredEvent) -> None:
+        payload: Any = payload_of(event)
+        moment = event.recorded_at
+        match payload:
+            case OrgUnitsRegistered(units=units):
+                self.org_units.update((u.id, u) for u in units)
+                for u in units:
+                    self._record(self._org_units, u.id, moment, u)
+                self._changed(moment)
+            case PeopleRegistered(people=people):
+                self.people.update((p.id, p) for p in people)
+                for p in people:
+                    self._record(self._people, p.id, moment, p)
+                self._changed(moment)
+            case ContingentLoaded(groups=groups, students=students):
+                self.groups.update((g.id, g) for g in groups)
+                for g in groups:
+                    self._record(self._groups, g.id, moment, g)
+                if groups:
+                    self._changed(moment)
+                for student in students:
+                    old = self.students.get(student.id)
+                    if old is not None:  # a reload may move a student to another group
+                        self._members.get(old.group, {}).pop(student.id, None)
+                    self.students[student.id] = student
+                    self._members.setdefault(student.group, {})[student.id] = student
+            case CurriculumLoaded(terms=terms, units=units, entries=entries):
+                self.terms.update((t.id, t) for t in terms)
+                self.units.update((u.id, u) for u in units)
+                for t in terms:
+                    self._record(self._terms, t.id, moment, t)
+                for cu in units:
+                    self._record(self._units, cu.id, moment, cu)
+                self._changed(moment)
+                self.curriculum.update(((e.group, e.unit, e.term), e) for e in entries)
+            case CalendarPlanLoaded(plan=plan):
+                key = (plan.unit, plan.academic_year, plan.year_of_study, plan.specialty)
+                self.plans[key] = plan
+            case PlanUploadersAssigned():
+                self.plan_uploaders[payload.unit] = payload
+            case DeadlineCalendarSet():
+                self.deadlines[payload.term] = payload
+            case SubstitutionRegistered(substitution=sub):
+                subs = self.substitutions[sub.journal] = (
+                    *self.substitutions.get(sub.journal, ()), sub)
+                self._record(self._substitutions, sub.journal, moment, subs)
+            case LoginRequested(person=person):
+                self.logins_requested[person] = event
+            case LoginIssued(person=person):
+                self.logins_issued[person] = event
+            case BackupMade():
+                self.backups.append(event)
+            case _:  # journal events are not the directory's
+                pass
+
+    # --- history ------------------------------------------------------------------------------
+
+    def at(self, moment: datetime, *, inclusive: bool = True) -> RegistryView:
+        last = self._last
+        if last is None or last < moment or (inclusive and last == moment):
+            return self  # nothing was recorded after it: the current tables are that moment's
+        return _DirectoryAt(self, moment, inclusive)
+
+    def epoch(self, moment: datetime, *, inclusive: bool = True) -> int:
+        find = bisect.bisect_right if inclusive else bisect.bisect_left
+        return find(self._changes, moment)
+
+    def substitutions_epoch(self, journal: str, moment: datetime, *,
+                            inclusive: bool = True) -> int:
+        versions = self._substitutions.get(journal)
+        if versions is None:
+            return 0
+        find = bisect.bisect_right if inclusive else bisect.bisect_left
+        return find(versions.moments, moment)
+
+    def students_of(self, group_id: str) -> list[Student]:
         members = self._members.get(group_id, {})
         return [members[key] for key in sorted(members)]
 
 
-def _get(table: dict[str, V], key: str, kind: str) -> V:
+class _DirectoryAt(RegistryView):
+    """A directory as it stood at a moment. People, org units, groups, course units, terms and
+    substitutions are those of the moment; the contingent's students, curricula, plans,
+    deadlines, logins and journals (whose specs never change) are the current ones."""
+
+    def __init__(self, root: Directory, moment: datetime, inclusive: bool) -> None:
+        self._root = root
+        self.moment = moment
+        self.org_units = _AsOf(root._org_units, moment, inclusive)
+        self.people = _AsOf(root._people, moment, inclusive)
+        self.groups = _AsOf(root._groups, moment, inclusive)
+        self.units = _AsOf(root._units, moment, inclusive)
+        self.terms = _AsOf(root._terms, moment, inclusive)
+        self.substitutions = _AsOf(root._substitutions, moment, inclusive)
+        self.students = root.students
+        self.curriculum = root.curriculum
+        self.plans = root.plans
+        self.plan_uploaders = root.plan_uploaders
+        self.deadlines = root.deadlines
+        self.journals = root.journals
+        self.logins_requested = root.logins_requested
+        self.logins_issued = root.logins_issued
+
+    def at(self, moment: datetime, *, inclusive: bool = True) -> RegistryView:
+        return self._root.at(moment, inclusive=inclusive)
+
+    def epoch(self, moment: datetime, *, inclusive: bool = True) -> int:
+        return self._root.epoch(moment, inclusive=inclusive)
+
+    def substitutions_epoch(self, journal: str, moment: datetime, *,
+                            inclusive: bool = True) -> int:
+        return self._root.substitutions_epoch(journal, moment, inclusive=inclusive)
+
+    def students_of(self, group_id: str) -> list[Student]:
+        return self._root.students_of(group_id)
+
+
+def _get(table: Mapping[str, V], key: str, kind: str) -> V:
     try:
         return table[key]
     except KeyError:

@@ -436,9 +436,12 @@ class _Generator:
         if rng.random() < s.substitution_rate and (last - first).days > 21:
             sub_start = first + timedelta(days=rng.randrange(7, (last - first).days - 10))
             others = [t for t in self.teachers[dep] if t != teacher]
+            decided = sub_start - timedelta(days=1)
             substitute = Substitution(spec.id, rng.choice(others), teacher, sub_start,
-                                      sub_start + timedelta(days=6), f"{rng.randint(1, 40)}",
-                                      sub_start - timedelta(days=1), f"СЗ-{rng.randint(1, 999)}")
+                                      sub_start + timedelta(days=6),
+                                      minutes_number=f"{rng.randint(1, 40)}",
+                                      minutes_date=decided,
+                                      memo_number=f"СЗ-{rng.randint(1, 999)}", memo_date=decided)
             self._do(self.heads[dep], RegisterSubstitution(substitute),
                      _at(sub_start - timedelta(days=1), 11))
             self.report.substitutions += 1

@@ -120,6 +120,11 @@ class Gradebook:
 
     # --- queries --------------------------------------------------------------------------------
 
+    def today(self) -> date:
+        """Today in the ruleset's time zone (``calendar.utc_offset``), whatever zone the clock
+        reports: the day every guard decision and deadline counts from."""
+        return self.clock.now().astimezone(self.policy.tz).date()
+
     @property
     def directory(self) -> Directory:
         return self._directory
@@ -212,7 +217,7 @@ class Gradebook:
         directory = self._directory
         problems = validate(command, directory)
         journal = control = None
-        on = _concerned_date(command, now.date())
+        on = _concerned_date(command, now.astimezone(self.policy.tz).date())
         journal_id = getattr(command, "journal", None)
         if isinstance(journal_id, str) and not isinstance(command, RegisterSubstitution):
             journal = self.journal(journal_id)
@@ -241,8 +246,12 @@ class Gradebook:
                                                          directory.students_of(group)})))
         if problems:
             raise InvalidInput(type(command).__name__, problems)
-        return GuardContext(actor, directory.people.get(actor), command, command.action, on, now,
-                            directory, journal, control)
+        # Judged against the registry as it stands at the command's moment: what the audit will
+        # judge the recorded event against, whatever is recorded later (or, with a clock set
+        # back, was recorded after it).
+        registry = directory.at(now)
+        return GuardContext(actor, registry.people.get(actor), command, command.action, on, now,
+                            registry, journal, control)
 
     def _plan(self, context: GuardContext) -> tuple[str, StoredEvent | None, list[NewEvent]]:
         command = context.command

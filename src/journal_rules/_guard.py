@@ -26,7 +26,7 @@ from ._commands import (
     RequestLogin,
 )
 from ._decision import Refusal, RulesetRef
-from ._directory import Directory
+from ._directory import RegistryView
 from ._journal import ControlState, JournalState
 from ._model import Group, JournalSpec, Mark, Person
 from ._policy import Grant, MarkRules, Policy
@@ -42,7 +42,7 @@ class GuardContext:
     action: str
     on: date
     now: datetime
-    directory: Directory
+    directory: RegistryView  # the registry as it stands at ``now`` (see ``Directory.at``)
     journal: JournalState | None = None
     control: ControlState | None = None
 
@@ -106,6 +106,7 @@ class PolicyGuard:
                     life.messages))
         out.extend(self._visas(context, facts, permitted=permitted))
         out.extend(self._marks(context, facts))
+        out.extend(self._future(context, facts))
         reasons = policy.reasons
         if context.action in reasons.actions and not (getattr(context.command, "reason", None)
                                                       or "").strip():
@@ -179,6 +180,19 @@ class PolicyGuard:
             **facts, "cells": [f"{s}={m}" for s, m in bad],
             "codes": sorted(rules.codes.values()),
             "points": f"{rules.points_min}..{rules.points_max}"}, rules.messages)]
+
+
+    def _future(self, context: GuardContext, facts: dict[str, Any]) -> list[Refusal]:
+        """A mark for a day that has not come yet, in the university's time zone."""
+        command = context.command
+        if not isinstance(command, EnterMarks | CorrectMark):
+            return []
+        today = context.now.astimezone(self.policy.tz).date()
+        if command.on <= today:
+            return []
+        rule = self.policy.future_marks
+        return [self._refuse(rule.id, rule.clauses, {
+            **facts, "on": command.on.isoformat(), "today": today.isoformat()}, rule.messages)]
 
 
 def mark_is_valid(mark: Mark, rules: MarkRules) -> bool:

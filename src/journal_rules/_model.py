@@ -224,17 +224,20 @@ class CalendarPlan:
 
 @attrs.frozen
 class Substitution:
-    """A substitute teacher for a journal over a period, on a department meeting's decision, with
-    the memo to the Registrar's Office (T13)."""
+    """A substitute teacher for a journal over a period, on a department meeting's decision
+    (its minutes' number and date), with the memo to the Registrar's Office (its number and
+    date) (T13). All four are required to register it; they default to empty only so that a
+    missing one is reported as a validation problem naming the field."""
 
     journal: str
     substitute: str
     replaces: str
     starts: date
     ends: date
-    minutes_number: str
-    minutes_date: date
-    memo_number: str
+    minutes_number: str = ""
+    minutes_date: date | None = None
+    memo_number: str = ""
+    memo_date: date | None = None
 
     def covers(self, person: str, on: date) -> bool:
         return person == self.substitute and self.starts <= on <= self.ends

@@ -7,6 +7,7 @@ or scope fails at load with the nearest valid name, never at use.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, tzinfo
 from decimal import Decimal
 
 import attrs
@@ -145,8 +146,20 @@ class ReasonRule:
 
 
 @attrs.frozen
+class FutureMarks:
+    """Marks are for class days that have come (T3, T15): a mark (or a correction) for a day
+    after today, today being the date in the ruleset's time zone, is refused."""
+
+    id: str
+    clauses: tuple[str, ...]
+    messages: Messages
+
+
+@attrs.frozen
 class Policy:
-    """The core policy a ruleset supplies to the guard."""
+    """The core policy a ruleset supplies to the guard. ``tz`` is the university's time zone
+    (the ruleset's ``calendar.utc_offset``): "today" is the date there, whatever zone a clock
+    reports."""
 
     roles: Mapping[str, Messages]
     permissions: tuple[Permission, ...]
@@ -155,6 +168,8 @@ class Policy:
     marks: MarkRules
     reasons: ReasonRule
     unknown_actor: Messages
+    future_marks: FutureMarks
+    tz: tzinfo = UTC
 
     def permission_for(self, action: str) -> Permission:
         for perm in self.permissions:

@@ -24,8 +24,17 @@ from ._convert import FieldError, converter, problems_of, register_aliases
 from ._decision import Messages, RulesetRef
 from ._errors import InvalidInput, Problem, suggest
 from ._grading._policy import Grading
-from ._policy import Lifecycle, MarkRules, Permission, Policy, ReasonRule, Transition, Visas
-from ._rules._calendar import WEEKDAYS, CalendarSpec
+from ._policy import (
+    FutureMarks,
+    Lifecycle,
+    MarkRules,
+    Permission,
+    Policy,
+    ReasonRule,
+    Transition,
+    Visas,
+)
+from ._rules._calendar import WEEKDAYS, Calendar, CalendarSpec
 from ._rules._kinds import RULE_KINDS, Rule, RuleBase, RuleContext, rule_problems
 from ._storage import canonical_json
 from ._yaml import LocatedYaml, load_located, read_located
@@ -82,6 +91,7 @@ class RulesetDocument:
     marks: MarkRules
     reasons: ReasonRule
     unknown_actor: Messages
+    future_marks: FutureMarks
     calendar: CalendarSpec = attrs.field(factory=CalendarSpec)
     parameters: Mapping[str, Parameter] = attrs.field(factory=dict)
     rules: tuple[Rule, ...] = ()
@@ -124,7 +134,8 @@ def _ruleset_of(doc: RulesetDocument, digest: str, source: str) -> Ruleset:
 def _policy_of(doc: RulesetDocument) -> Policy:
     return Policy(roles=doc.roles, permissions=doc.permissions, lifecycle=doc.lifecycle,
                   visas=doc.visas, marks=doc.marks, reasons=doc.reasons,
-                  unknown_actor=doc.unknown_actor)
+                  unknown_actor=doc.unknown_actor, future_marks=doc.future_marks,
+                  tz=Calendar(doc.calendar).tz)
 
 
 # --- structuring: a strict converter for files --------------------------------------------------
@@ -362,7 +373,7 @@ def ruleset_from_located(located: LocatedYaml, _chain: tuple[str, ...] = ()) -> 
             problems.extend(problems_of(exc, name))
 
     policy_sections = ("roles", "permissions", "lifecycle", "visas", "marks", "reasons",
-                       "unknown_actor")
+                       "unknown_actor", "future_marks")
     roles = set(values.get("roles", {}))
     if all(s in values for s in policy_sections):
         problems.extend(Policy(**{s: values[s] for s in policy_sections}).problems())

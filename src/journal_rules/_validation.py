@@ -66,6 +66,15 @@ def _substitution(c: _Checker, command: RegisterSubstitution) -> None:
     c.known(d.people, sub.replaces, "person", "substitution.replaces")
     if sub.starts > sub.ends:
         c.fail("starts after it ends", "substitution")
+    # T13: the department meeting decides and the ОР is told by memo; both documents are named.
+    for field, what in (("minutes_number", "the department meeting's minutes number"),
+                        ("memo_number", "the number of the memo to the Registrar's Office")):
+        if not str(getattr(sub, field) or "").strip():
+            c.fail(f"{what} is required (T13)", f"substitution.{field}")
+    for field, what in (("minutes_date", "the department meeting's minutes date"),
+                        ("memo_date", "the date of the memo to the Registrar's Office")):
+        if getattr(sub, field) is None:
+            c.fail(f"{what} is required (T13)", f"substitution.{field}")
 
 
 def _academic_year(c: _Checker, year: str, path: str) -> None:

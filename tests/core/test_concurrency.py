@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -18,6 +18,7 @@ def test_threads_lose_no_marks(ruleset: jr.Ruleset, shared_gradebook: bool) -> N
     clock = jr.demo_clock()
     first = jr.Gradebook.for_ruleset(store, ruleset, clock=clock)
     jr.build_faculty(first, clock)
+    clock.set(datetime(2025, 10, 15, 12, tzinfo=UTC))  # after every class day marked below
     books = [first if shared_gradebook else jr.Gradebook.for_ruleset(store, ruleset, clock=clock)
              for _ in range(4)]
     days = [date(2025, 9, 1) + timedelta(days=i) for i in range(40)]

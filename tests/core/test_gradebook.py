@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -60,11 +60,13 @@ def test_substitute_may_mark_only_within_the_substitution(faculty) -> None:
     book, clock, _ = faculty
     clock.set(clock.now().replace(month=9, day=10))
     book.execute("head-anat", jr.RegisterSubstitution(jr.Substitution(
-        JOURNAL, "t-anat2", "t-anat", date(2025, 9, 8), date(2025, 9, 12), "3", date(2025, 9, 5),
-        "СЗ-1")))
+        JOURNAL, "t-anat2", "t-anat", date(2025, 9, 8), date(2025, 9, 12), minutes_number="3",
+        minutes_date=date(2025, 9, 5), memo_number="СЗ-1", memo_date=date(2025, 9, 5))))
     book.execute("t-anat2", jr.EnterMarks(JOURNAL, date(2025, 9, 9), {"s10101": "77"}))
-    with pytest.raises(jr.CommandRefused):
+    clock.set(clock.now().replace(day=16))
+    with pytest.raises(jr.CommandRefused) as caught:
         book.execute("t-anat2", jr.EnterMarks(JOURNAL, date(2025, 9, 15), {"s10101": "77"}))
+    assert [r.rule_id for r in caught.value.refusals] == ["perm-journal-teacher"]
     assert book.journal(JOURNAL).grid[("s10101", date(2025, 9, 9), "current-1")] == "77"
 
 
@@ -176,6 +178,7 @@ def test_a_stale_gradebook_retries_after_a_conflict(ruleset: jr.Ruleset) -> None
     clock = jr.demo_clock()
     first = jr.Gradebook(store, ruleset.policy, clock=clock)
     jr.build_faculty(first, clock)
+    clock.set(datetime(2025, 9, 15, 12, tzinfo=UTC))
     second = jr.Gradebook(store, ruleset.policy, clock=clock)
     second.journal(JOURNAL)  # cache its state
     first.execute("t-anat", jr.EnterMarks(JOURNAL, date(2025, 9, 2), {"s10101": "80"}))

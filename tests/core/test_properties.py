@@ -84,6 +84,8 @@ def _fresh(ruleset: jr.Ruleset) -> tuple[jr.Gradebook, jr.ManualClock, jr.Memory
     clock = jr.ManualClock(datetime(2025, 8, 20, 9, tzinfo=UTC))
     book = jr.Gradebook(store, ruleset.policy, clock=clock)
     jr.build_faculty(book, clock)
+    # The term's class days have come: marks for a day after today are refused (no-future-marks).
+    clock.set(datetime(2025, 11, 1, 9, tzinfo=UTC))
     return book, clock, store
 
 

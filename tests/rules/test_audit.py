@@ -143,7 +143,8 @@ def _command(kind: str, journal: str, day: int, role: str) -> jr.Command:
             return jr.FormGradeSheet(journal, "current-1", kind="individual")
         case "substitute":
             return jr.RegisterSubstitution(jr.Substitution(
-                journal, "t-anat2", "t-anat", on, on + timedelta(days=3), "1", on, "СЗ"))
+                journal, "t-anat2", "t-anat", on, on + timedelta(days=3), minutes_number="1",
+                minutes_date=on, memo_number="СЗ", memo_date=on))
     return jr.Reopen(journal, "current-1")
 
 

@@ -299,7 +299,7 @@ def compute_grade_sheet(book: Gradebook, grading: Grading, journal: str, *,  # n
         specialty=group.specialty, year_of_study=group.year_of_study, language=group.language,
         term=term.id, academic_year=term.academic_year, term_number=term.number,
         teachers=tuple(teachers), teacher_names=tuple(name_of(t) for t in teachers),
-        formed_on=on or book.clock.now().date(),
+        formed_on=on or book.today(),
         parts=tuple(SheetPart(p.id, p.name, p.department, p.credits) for p in unit.parts)
         if integrated else (),
         rows=tuple(rows),

@@ -230,8 +230,17 @@ def _step(book: Gradebook, clock: ManualClock, step: Mapping[str, Any], n: int, 
         return [f"step {n} ({action}): {p.path or 'with'}: {p.message}"
                 for p in problems_of(exc, "with")]
     expected = step.get("refused")
+    invalid = step.get("invalid")
     try:
         book.execute(actor, command)
+    except InvalidInput as exc:
+        # `invalid: <field>`: the command is bad data naming that field, and changes nothing.
+        paths = [p.path or "" for p in exc.problems]
+        if invalid is None:
+            return [f"step {n} ({action}) is invalid unexpectedly: {exc}"]
+        if not any(p == str(invalid) or p.startswith(f"{invalid}.") for p in paths):
+            return [f"step {n} ({action}) invalid at {paths}, expected {invalid!r}"]
+        return []
     except CommandRefused as exc:
         refusals.extend(exc.refusals)
         ids = {r.rule_id for r in exc.refusals}
@@ -241,6 +250,8 @@ def _step(book: Gradebook, clock: ManualClock, step: Mapping[str, Any], n: int, 
         if expected is not True and str(expected) not in ids:
             return [f"step {n} ({action}) refused by {sorted(ids)}, expected {expected!r}"]
         return []
+    if invalid is not None:
+        return [f"step {n} ({action}) was accepted; expected it invalid at {invalid!r}"]
     if expected not in (None, False):
         covers.add(str(expected))
         return [f"step {n} ({action}) was allowed; expected refusal by {expected!r}"]

@@ -30,6 +30,7 @@ def rule_clauses(ruleset: Ruleset) -> dict[str, tuple[str, ...]]:
     for part in (policy.lifecycle, policy.visas, policy.marks, policy.reasons):
         out[part.id] = part.clauses
     out["unknown-actor"] = ("T18",)
+    out[policy.future_marks.id] = policy.future_marks.clauses
     for rule in ruleset.rules:
         out[rule.id] = rule.clauses
     return out

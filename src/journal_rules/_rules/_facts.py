@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 
 from journal_rules._commands import CloseJournal
-from journal_rules._directory import Directory
+from journal_rules._directory import Directory, RegistryView
 from journal_rules._events import (
     JOURNAL_PREFIX,
     DeadlineCalendarSet,
@@ -123,7 +123,7 @@ class JournalView:
 class World:
     """Everything the audit reads: the registry as of the date, journals, registry events."""
 
-    directory: Directory
+    directory: RegistryView  # the registry as of the date; ``directory.at(moment)`` before it
     journals: dict[str, JournalView]
     registry: list[Ev]
     as_of: date
@@ -159,7 +159,7 @@ def read_world(store: Storage, as_of: date, calendar: Calendar) -> World:
     return World(directory, dict(sorted(journals.items())), registry, as_of, calendar)
 
 
-def journal_view(events: Iterable[StoredEvent], directory: Directory, calendar: Calendar,
+def journal_view(events: Iterable[StoredEvent], directory: RegistryView, calendar: Calendar,
                  as_of: date | None) -> JournalView | None:
     spec: JournalSpec | None = None
     evs: list[Ev] = []
@@ -396,7 +396,7 @@ def _elapsed(rule: DeadlineRule, cal: Calendar, start: date, upto: date,
     return cal.between(start, upto, counting) + extra
 
 
-def journal_course(view: JournalView, directory: Directory) -> str | None:
+def journal_course(view: JournalView, directory: RegistryView) -> str | None:
     """What the journal is about (see ``_kinds.JOURNAL_COURSES``); None for an unknown unit."""
     unit = directory.units.get(view.spec.unit)
     if unit is None:
@@ -532,7 +532,7 @@ def marks_fact(rule: DeadlineRule, view: JournalView, world: World, point: Contr
                           n=0, counting=_counting(rule, cal), always_done=True)
 
 
-def _course_span(view: JournalView, directory: Directory) -> tuple[date, date] | None:
+def _course_span(view: JournalView, directory: RegistryView) -> tuple[date, date] | None:
     unit = directory.units.get(view.spec.unit)
     if unit is None:
         return None
@@ -698,7 +698,7 @@ def approval_facts(rule: ApprovalRule, view: JournalView, world: World,
     return out
 
 
-def entitled(policy: Policy, directory: Directory, view: JournalView, *, actor: str,
+def entitled(policy: Policy, directory: RegistryView, view: JournalView, *, actor: str,
              action: str, on: date, now: datetime) -> bool:
     """Whether the policy's permission for ``action`` covers ``actor`` on this journal."""
     person = directory.people.get(actor)
@@ -719,24 +719,43 @@ def entitled(policy: Policy, directory: Directory, view: JournalView, *, actor: 
 
 def authorship_facts(rule: AuthorshipRule, view: JournalView, world: World,
                      policy: Policy) -> list[Fact]:
-    groups: dict[tuple[str, str, date], Ev] = {}
+    groups: dict[tuple[str, str, date], list[Ev]] = {}
     for e in view.events:
         action = EVENT_ACTIONS.get(e.type)
         if action is None or action not in rule.actions:
             continue
         on = e.on or e.day
-        groups.setdefault((e.actor, action, on), e)
+        groups.setdefault((e.actor, action, on), []).append(e)
     out: list[Fact] = []
-    # A scope depends on the day only through this journal's substitutions (T13): without any,
-    # one answer per actor and action holds for every day.
-    by_day = bool(world.directory.substitutions.get(view.spec.id))
-    answers: dict[tuple[str, str, date | None], bool] = {}
-    for (actor, action, on), e in sorted(groups.items()):
-        key = (actor, action, on if by_day else None)
+    # Each action is judged against the registry as it stood at its moment (Directory.at), as
+    # the guard judged it. The answer changes only when the registry's people, org units,
+    # groups or units change (its epoch) and, through this journal's substitutions (T13), with
+    # the day: within one epoch, without substitutions, one answer per actor and action holds.
+    directory = world.directory
+    journal = view.spec.id
+    by_day = bool(directory.substitutions.get(journal))
+    answers: dict[tuple[Any, ...], bool] = {}
+
+    def judge(actor: str, action: str, on: date, e: Ev) -> bool:
+        key: tuple[Any, ...] = (actor, action, directory.epoch(e.at),
+                                directory.epoch(e.at, inclusive=False))
+        if by_day:
+            key += (on, directory.substitutions_epoch(journal, e.at),
+                    directory.substitutions_epoch(journal, e.at, inclusive=False))
         ok = answers.get(key)
         if ok is None:
-            ok = answers[key] = entitled(policy, world.directory, view, actor=actor,
-                                         action=action, on=on, now=e.at)
+            ok = entitled(policy, directory.at(e.at), view, actor=actor, action=action, on=on,
+                          now=e.at)
+            if not ok and (key[2] != key[3] or (by_day and key[5] != key[6])):
+                # Registry changes recorded at the very same moment may have come after the
+                # action: the registry just before that moment is the one it may have met.
+                ok = entitled(policy, directory.at(e.at, inclusive=False), view, actor=actor,
+                              action=action, on=on, now=e.at)
+            answers[key] = ok
+        return ok
+
+    for (actor, action, on), evs in sorted(groups.items()):
+        ok = all(judge(actor, action, on, e) for e in evs)
         data = {"id": f"{rule.id}|{view.spec.id}|{actor}|{action}|{on.isoformat()}",
                 "rule": rule.id, "entitled": int(ok)}
         show = {"journal": view.spec.id, "actor": actor, "action": action,
@@ -904,7 +923,8 @@ def integrated_facts(rule: IntegratedSheetRule, view: JournalView, world: World)
     sheet = sheets[0] if sheets else None
     cal = world.calendar
     counting = _counting(rule, cal)
-    person = None if sheet is None else world.directory.people.get(sheet.actor)
+    person = None if sheet is None else (
+        world.directory.at(sheet.at).people.get(sheet.actor))  # as of the sheet
     by_units: tuple[str, ...] = () if person is None else person.units
     by_department = finishing.department if finishing.department in by_units else \
         (by_units[0] if by_units else None)
