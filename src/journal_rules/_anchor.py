@@ -554,8 +554,13 @@ def check_heads(store: Storage, *, public_keys: Collection[str] = ()) -> list[di
     cp_info = by_name.get(CHECKPOINT_STREAM)
     if cp_info is not None:
         event = _head_event(store, cp_info)
-        checkpoint = None if event is None else Checkpoint.from_data(
-            event.data, f"{CHECKPOINT_STREAM}#{event.version}")
+        try:
+            checkpoint = None if event is None else Checkpoint.from_data(
+                event.data, f"{CHECKPOINT_STREAM}#{event.version}")
+        except StoreError:
+            findings.append(_finding(CHECKPOINT_STREAM, cp_info.version, "checkpoint-forged",
+                                     f"{CHECKPOINT_STREAM}#{cp_info.version}: not a readable "
+                                     "checkpoint"))
         if checkpoint is not None and (not checkpoint.signature_valid() or (
                 public_keys and checkpoint.public_key not in public_keys)):
             findings.append(_finding(CHECKPOINT_STREAM, cp_info.version, "checkpoint-forged",

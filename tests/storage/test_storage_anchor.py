@@ -314,6 +314,13 @@ def forge_checkpoint(a: Attacker) -> tuple[str, str]:
     return jr.CHECKPOINT_STREAM, "checkpoint-forged"
 
 
+def garble_checkpoint(a: Attacker) -> tuple[str, str]:
+    records = a.records(jr.CHECKPOINT_STREAM)
+    records[-1]["data"] = {"seq": "not a number"}
+    a.put(jr.CHECKPOINT_STREAM, rechain(records, len(records) - 1))
+    return jr.CHECKPOINT_STREAM, "checkpoint-forged"
+
+
 CASES: dict[str, Callable[[Attacker], tuple[str, str]]] = {
     "edit": edit,
     "re-hash": rehash,
@@ -327,6 +334,7 @@ CASES: dict[str, Callable[[Attacker], tuple[str, str]]] = {
     "forged person, appended": forge_person_appended,
     "delete the checkpoints": delete_checkpoints,
     "forged checkpoint": forge_checkpoint,
+    "garbled checkpoint": garble_checkpoint,
 }
 # What the fast head check (run by audit and sheets before reading) catches by itself; the
 # others need the full walk of `store verify` (an edit that was not re-hashed leaves the heads
@@ -342,6 +350,7 @@ FAST: dict[str, str] = {
     "forged person, appended": "added",
     "delete the checkpoints": "checkpoint-missing",
     "forged checkpoint": "checkpoint-forged",
+    "garbled checkpoint": "checkpoint-forged",
 }
 
 
