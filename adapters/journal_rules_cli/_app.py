@@ -13,6 +13,7 @@ from rich.table import Table
 import journal_rules as jr
 
 from ._generate_commands import generate
+from ._labels import LangOption, kind, label, language
 from ._office_commands import register_office_commands
 from ._rules_commands import audit_command, rules_app
 from ._store_commands import store_app
@@ -54,8 +55,7 @@ def demo(
     store: StoreOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the journal state as JSON.")]
     = False,
-    lang: Annotated[str, typer.Option("--lang", help="Language of the audit: ru, kk or en.")]
-    = "en",
+    lang: LangOption = None,
 ) -> None:
     """Record a small faculty's term (one closing, one reopening), print a journal's state and
     the audit of the term as of 31 October 2025.
@@ -63,39 +63,42 @@ def demo(
     Runs on the embedded default store unless --store says otherwise; on a store that already
     holds the demo, it only prints.
     """
-    if lang not in jr.LANGUAGES:
-        raise jr.InvalidInput("--lang", [jr.Problem(f"unknown language {lang!r}; one of "
-                                                    f"{', '.join(jr.LANGUAGES)}")])
+    ruleset = jr.default_ruleset()
+    lg = language(lang, ruleset)
     with _Opened(store) as opened:
-        book = jr.demo_gradebook(opened)
+        book = jr.demo_gradebook(opened, ruleset)
         state = book.journal("anat/101/2025-1")
         snapshot = state.snapshot()
         if as_json:
             typer.echo(json.dumps(snapshot, ensure_ascii=False, indent=2))
             return
-        table = Table(title=f"Journal {state.id} (version {state.version})")
-        for column in ("control", "state", "closings", "reopenings", "visas", "grade sheets"):
-            table.add_column(column)
+        names = ruleset.names()
+        table = Table(title=label("journal_title", lg, journal=state.id, version=state.version))
+        for column in ("control", "state", "closings", "reopenings", "visas", "grade_sheets"):
+            table.add_column(label(column, lg))
         for cid, c in snapshot["controls"].items():
-            table.add_row(cid, c["state"], str(c["closed"]), str(c["reopened"]),
-                          ", ".join(c["visas"]) or "-", ", ".join(c["sheets"]) or "-")
+            table.add_row(cid, str(names.name(lg, "states", c["state"])), str(c["closed"]),
+                          str(c["reopened"]),
+                          ", ".join(str(names.name(lg, "roles", v)) for v in c["visas"]) or "-",
+                          ", ".join(c["sheets"]) or "-")
         console.print(table)
-        console.print(f"{len(book.journals())} journals, {len(snapshot['grid'])} marks in this "
-                      f"one; store verified: {not jr.verify_store(opened)}")
-        _print_audit(jr.audit(opened, jr.default_ruleset(), date(2025, 10, 31)), lang)
+        verified = label("no", lg) if jr.verify_store(opened) else label("yes", lg)
+        console.print(label("demo_summary", lg, journals=len(book.journals()),
+                            marks=len(snapshot["grid"]), verified=verified))
+        _print_audit(jr.audit(opened, ruleset, date(2025, 10, 31)), lg)
 
 
 def _print_audit(report: jr.AuditReport, lang: jr.Language) -> None:
     """A short audit: findings per rule with one example each, then the sanctions."""
-    table = Table(title=f"Audit as of {report.as_of} ({report.ruleset.id}, edition "
-                        f"{report.ruleset.edition})")
+    table = Table(title=label("audit_title", lang, as_of=report.as_of, ruleset=report.ruleset.id,
+                              edition=report.ruleset.edition))
     for column in ("rule", "clauses", "kind", "count", "example"):
-        table.add_column(column, overflow="fold")
+        table.add_column(label(column, lang), overflow="fold")
     by_rule: dict[tuple[str, str], list[jr.Finding]] = {}
     for finding in (*report.findings, *report.register):
         by_rule.setdefault((finding.rule_id, finding.kind), []).append(finding)
-    for (rule, kind), found in by_rule.items():
-        table.add_row(rule, " ".join(found[0].clauses), kind, str(len(found)),
+    for (rule, found_kind), found in by_rule.items():
+        table.add_row(rule, " ".join(found[0].clauses), kind(found_kind, lang), str(len(found)),
                       found[0].message(lang))
     console.print(table)
     for sanction in report.sanctions:

@@ -15,6 +15,7 @@ import typer
 
 import journal_rules as jr
 
+from ._labels import LangOption, language
 from ._store_commands import NoVerifyOption, check_before_reading
 
 StoreOpt = Annotated[str | None, typer.Option(
@@ -74,7 +75,7 @@ def sheets(  # noqa: PLR0917 - typer maps parameters to options
     journal: Annotated[list[str] | None, typer.Option(
         "--journal", help="A journal id (repeat); default every journal with a sheet")] = None,
     fmt: Annotated[str, typer.Option("--format", help="xlsx or pdf")] = "xlsx",
-    lang: Annotated[str, typer.Option("--lang", help="ru, kk or en")] = "ru",
+    lang: LangOption = None,
     compute: Annotated[bool, typer.Option(
         "--compute", help="Compute each journal's sheet now (not recorded) instead of "
                           "exporting the recorded ones")] = False,
@@ -93,13 +94,12 @@ def sheets(  # noqa: PLR0917 - typer maps parameters to options
                                    "pip install 'journal-rules[office]'") from None
     if fmt not in {"xlsx", "pdf"}:
         raise jr.InvalidInput("--format", [jr.Problem(f"{fmt!r} is not xlsx or pdf")])
-    if lang not in {"ru", "kk", "en"}:
-        raise jr.InvalidInput("--lang", [jr.Problem(f"{lang!r} is not ru, kk or en")])
-    language: office.Lang = "ru" if lang == "ru" else "kk" if lang == "kk" else "en"
     write_sheet = office.sheet_to_pdf if fmt == "pdf" else office.sheet_to_xlsx
     write_grid = office.grid_to_pdf if fmt == "pdf" else office.grid_to_xlsx
     written = 0
     with _book(store, ruleset, verify=not no_verify) as (book, rules):
+        chosen = language(lang, rules)
+        lang_: office.Lang = "ru" if chosen == "ru" else "kk" if chosen == "kk" else "en"
         for j in journal or book.journals():
             found: list[jr.GradeSheet]
             if compute:
@@ -111,11 +111,11 @@ def sheets(  # noqa: PLR0917 - typer maps parameters to options
             stem = j.replace("/", "_")
             for i, sheet in enumerate(found, 1):
                 path = out / f"{stem}-{sheet.kind}-{i}.{fmt}"
-                write_sheet(sheet, path, language)
+                write_sheet(sheet, path, lang_)
                 typer.echo(str(path))
                 written += 1
             if grid:
-                typer.echo(str(write_grid(book, j, out / f"{stem}-grid.{fmt}", language)))
+                typer.echo(str(write_grid(book, j, out / f"{stem}-grid.{fmt}", lang_)))
                 written += 1
     typer.echo(f"{written} document(s) written")
 

@@ -11,6 +11,7 @@ import typer
 
 import journal_rules as jr
 
+from ._labels import LangOption, kind, label, language
 from ._store_commands import NoVerifyOption, check_before_reading
 
 rules_app = typer.Typer(help="Policy author's tools: lint, test, explain, coverage, schema.",
@@ -18,20 +19,11 @@ rules_app = typer.Typer(help="Policy author's tools: lint, test, explain, covera
 
 RulesetOption = Annotated[Path | None, typer.Option(
     "--ruleset", help="The ruleset file (default: the bundled KazNMU SOP ruleset).")]
-LangOption = Annotated[str, typer.Option("--lang", help="Language of messages: ru, kk or en.")]
 DEFAULT_TESTS = Path("rulesets/tests")
 
 
 def _ruleset(path: Path | None) -> jr.Ruleset:
     return jr.default_ruleset() if path is None else jr.load_ruleset(path)
-
-
-def _lang(value: str) -> jr.Language:
-    if value not in jr.LANGUAGES:
-        raise jr.InvalidInput("--lang", [jr.Problem(f"unknown language {value!r}; one of "
-                                                    "ru, kk, en")])
-    lang: jr.Language = value
-    return lang
 
 
 @rules_app.command("lint")
@@ -69,24 +61,37 @@ def run_tests(path: Annotated[Path, typer.Argument(help="A test-case file or a f
 @rules_app.command("coverage")
 def coverage(ruleset: RulesetOption = None,
              tests: Annotated[Path, typer.Option("--tests", help="Test cases folder.")]
-             = DEFAULT_TESTS) -> None:
+             = DEFAULT_TESTS, lang: LangOption = None) -> None:
     """SOP clause -> rules -> test cases; exit 1 if a behavioural clause has no rule or test."""
     loaded = _ruleset(ruleset)
+    lg = language(lang, loaded)
     results = jr.run_ruleset_tests(tests)
     rows = jr.ruleset_coverage(loaded, results)
     uncovered = [row for row in rows if row.behavioural and not row.covered]
     for row in rows:
-        mark = "ok " if row.covered else ("MISSING" if row.behavioural else "-  ")
-        typer.echo(f"{mark:8}{row.clause:14}rules: {', '.join(row.rules) or '-'}")
-        typer.echo(f"{'':22}cases: {len(row.cases)}"
+        mark = label("covered", lg) if row.covered else (label("missing", lg)
+                                                          if row.behavioural else "-")
+        typer.echo(f"{mark:8}{row.clause:14}{label('rules', lg)}: {', '.join(row.rules) or '-'}")
+        typer.echo(f"{'':22}{label('cases', lg)}: {len(row.cases)}"
                    + (f" ({'; '.join(row.cases[:2])}{' ...' if len(row.cases) > 2 else ''})"
                       if row.cases else ""))
     behavioural = [row for row in rows if row.behavioural]
-    typer.echo(f"{len(behavioural) - len(uncovered)}/{len(behavioural)} behavioural clauses "
-               "covered")
+    typer.echo(label("clauses_covered", lg, covered=len(behavioural) - len(uncovered),
+                     total=len(behavioural)))
     if uncovered:
-        typer.echo("uncovered: " + ", ".join(row.clause for row in uncovered))
+        typer.echo(f"{label('uncovered', lg)}: " + ", ".join(row.clause for row in uncovered))
         raise typer.Exit(1)
+
+
+@rules_app.command("parameters")
+def parameters(ruleset: RulesetOption = None, lang: LangOption = None) -> None:
+    """The ruleset's named parameters: value, SOP clauses and documentation."""
+    loaded = _ruleset(ruleset)
+    lg = language(lang, loaded)
+    for name, param in loaded.parameters.items():
+        typer.echo(f"{name} = {json.dumps(_plain(param.value), ensure_ascii=False)} "
+                   f"({label('clauses', lg)}: {', '.join(param.clauses) or '-'})")
+        typer.echo(f"  {param.doc_in(lg)}")
 
 
 @rules_app.command("schema")
@@ -107,24 +112,25 @@ def explain(
     rule: Annotated[str | None, typer.Option("--rule", help="Only this rule id.")] = None,
     journal: Annotated[str | None, typer.Option("--journal", help="Only this journal.")] = None,
     ruleset: RulesetOption = None,
-    lang: LangOption = "en",
+    lang: LangOption = None,
 ) -> None:
-    """Why a finding or a refusal happened: rule, clauses, facts, the rule's settings."""
-    language = _lang(lang)
+    """Why a finding or a refusal happened: rule, clauses, facts, the rule's settings and the
+    documentation of the parameters the ruleset has for the rule's clauses."""
     if case is not None:
+        lg = language(lang, _ruleset(ruleset))
         for result in jr.run_ruleset_tests(case):
-            typer.echo(f"== {result.name}")
+            typer.echo(f"== {label('case', lg)}: {result.name}")
             for refusal in result.refusals:
                 if rule in (None, refusal.rule_id):
-                    _explain_refusal(refusal, language)
+                    _explain_refusal(refusal, lg)
             if result.report is not None:
-                _explain_report(result.report, None, rule, journal, language)
+                _explain_report(result.report, None, rule, journal, lg)
         return
     if store is None or as_of is None:
         raise jr.InvalidInput("explain", [jr.Problem("give --store and --as-of, or --case")])
     loaded = _ruleset(ruleset)
     report = _audit(store, loaded, as_of)
-    _explain_report(report, loaded, rule, journal, language)
+    _explain_report(report, loaded, rule, journal, language(lang, loaded))
 
 
 def _audit(url: str | None, ruleset: jr.Ruleset, as_of: str, *,
@@ -140,13 +146,18 @@ def _audit(url: str | None, ruleset: jr.Ruleset, as_of: str, *,
         opened.close()
 
 
+def _ref(ref: jr.RulesetRef, lang: jr.Language) -> str:
+    return label("ruleset_edition", lang, ruleset=ref.id, edition=ref.edition,
+                 hash=ref.content_hash[:12])
+
+
 def _explain_refusal(refusal: jr.Refusal, lang: jr.Language) -> None:
-    typer.echo(f"refused by [{refusal.rule_id}] ({', '.join(refusal.clauses)})")
+    typer.echo(f"{label('refused_by', lang)} [{refusal.rule_id}] ({', '.join(refusal.clauses)})")
     typer.echo(f"  {refusal.message(lang)}")
-    typer.echo(f"  facts: {json.dumps(refusal.as_dict()['facts'], ensure_ascii=False)}")
+    typer.echo(f"  {label('facts', lang)}: "
+               f"{json.dumps(refusal.as_dict()['facts'], ensure_ascii=False)}")
     if refusal.ruleset is not None:
-        typer.echo(f"  ruleset: {refusal.ruleset.id} edition {refusal.ruleset.edition} "
-                   f"sha256 {refusal.ruleset.content_hash[:12]}")
+        typer.echo(f"  {_ref(refusal.ruleset, lang)}")
 
 
 def _explain_report(report: jr.AuditReport, ruleset: jr.Ruleset | None, rule: str | None,
@@ -154,23 +165,40 @@ def _explain_report(report: jr.AuditReport, ruleset: jr.Ruleset | None, rule: st
     for f in (*report.findings, *report.register):
         if rule not in (None, f.rule_id) or journal not in (None, f.journal):
             continue
-        typer.echo(f"[{f.rule_id}] ({', '.join(f.clauses)}) {f.kind}, {f.severity}: "
-                   f"{f.subject_kind} {f.subject}")
+        typer.echo(f"[{f.rule_id}] ({', '.join(f.clauses)}) {kind(f.kind, lang)}, "
+                   f"{kind(f.severity, lang)}: {kind(f.subject_kind, lang)} {f.subject}")
         typer.echo(f"  {f.message(lang)}")
-        typer.echo(f"  facts: {json.dumps(f.as_dict()['facts'], ensure_ascii=False)}")
-        typer.echo(f"  responsible: {', '.join(f.responsible) or '-'} "
-                   f"(roles: {', '.join(f.responsible_roles) or '-'}); due: {f.due or '-'}")
+        typer.echo(f"  {label('facts', lang)}: "
+                   f"{json.dumps(f.as_dict()['facts'], ensure_ascii=False)}")
+        typer.echo(f"  {label('responsible', lang)}: {', '.join(f.responsible) or '-'} "
+                   f"({label('roles', lang)}: {_roles(f.responsible_roles, ruleset, lang)}); "
+                   f"{label('due', lang)}: {f.due or '-'}")
         if ruleset is not None:
             settings = ruleset.rule(f.rule_id).parameters()
-            typer.echo(f"  rule: {json.dumps(_plain(settings), ensure_ascii=False)}")
-        typer.echo(f"  ruleset: {report.ruleset.id} edition {report.ruleset.edition} "
-                   f"sha256 {report.ruleset.content_hash[:12]}")
+            typer.echo(f"  {label('rule', lang)}: "
+                       f"{json.dumps(_plain(settings), ensure_ascii=False)}")
+            for name, param in ruleset.parameters.items():
+                if set(param.clauses) & set(f.clauses):
+                    typer.echo(f"  {label('parameter', lang)} {name} = "
+                               f"{json.dumps(_plain(param.value), ensure_ascii=False)}: "
+                               f"{param.doc_in(lang)}")
+        typer.echo(f"  {_ref(report.ruleset, lang)}")
     for s in report.sanctions:
         if rule not in (None, s.rule_id):
             continue
-        typer.echo(f"[{s.rule_id}] ({', '.join(s.clauses)}) sanction {s.sanction} for "
-                   f"{s.against} {s.subject}: {s.message(lang)}")
-        typer.echo(f"  counted ({s.count}): {', '.join(s.counted)}")
+        what = label("sanction_for", lang, sanction=s.sanction_names.get(lang),
+                     against=label(s.against, lang), subject=s.subject)
+        typer.echo(f"[{s.rule_id}] ({', '.join(s.clauses)}) {what}: {s.message(lang)}")
+        typer.echo(f"  {label('counted', lang)} ({s.count}): {', '.join(s.counted)}")
+
+
+def _roles(roles: tuple[str, ...], ruleset: jr.Ruleset | None, lang: jr.Language) -> str:
+    if not roles:
+        return "-"
+    if ruleset is None:
+        return ", ".join(roles)
+    names = ruleset.names()
+    return ", ".join(str(names.name(lang, "roles", r)) for r in roles)
 
 
 def _plain(value: Any) -> Any:
@@ -198,16 +226,16 @@ def audit_command(
     = "",
     ruleset: RulesetOption = None,
     output: Annotated[str, typer.Option("--format", help="text or json")] = "text",
-    lang: LangOption = "en",
+    lang: LangOption = None,
     no_verify: NoVerifyOption = False,
 ) -> None:
     """Audit a store as of a date: findings, pending obligations and sanctions. The store's
     stream heads are checked first (against the latest signed checkpoint): an edited store is
     refused unless --no-verify."""
-    language = _lang(lang)
     if not as_of:
         raise jr.InvalidInput("audit", [jr.Problem("--as-of is required", path="--as-of")])
     loaded = _ruleset(ruleset)
+    lg = language(lang, loaded)
     report = _audit(store, loaded, as_of, verify=not no_verify)
     if output == "json":
         typer.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
@@ -215,17 +243,19 @@ def audit_command(
     if output != "text":
         raise jr.InvalidInput("--format", [jr.Problem(f"unknown format {output!r}; text or "
                                                       "json")])
-    typer.echo(f"Audit as of {report.as_of} under {report.ruleset.id} edition "
-               f"{report.ruleset.edition} (sha256 {report.ruleset.content_hash[:12]})")
+    typer.echo(label("audit_header", lg, as_of=report.as_of, ruleset=report.ruleset.id,
+                     edition=report.ruleset.edition, hash=report.ruleset.content_hash[:12]))
     for f in report.findings:
-        due = f" due {f.due}" if f.due else ""
+        due = f" {label('due', lg)} {f.due}" if f.due else ""
         who = f" -> {', '.join(f.responsible)}" if f.responsible else ""
-        typer.echo(f"{f.kind:9} [{f.rule_id}] ({', '.join(f.clauses)}){due}{who}: "
-                   f"{f.message(language)}")
+        typer.echo(f"{kind(f.kind, lg):9} [{f.rule_id}] ({', '.join(f.clauses)}){due}{who}: "
+                   f"{f.message(lg)}")
     for f in report.register:
-        typer.echo(f"register  [{f.rule_id}] ({', '.join(f.clauses)}): {f.message(language)}")
+        typer.echo(f"{label('register', lg):9} [{f.rule_id}] ({', '.join(f.clauses)}): "
+                   f"{f.message(lg)}")
     for s in report.sanctions:
-        typer.echo(f"sanction  [{s.rule_id}] ({', '.join(s.clauses)}): {s.message(language)}")
-    typer.echo(f"{len(report.violations)} violation(s), {len(report.pending)} pending, "
-               f"{len(report.register)} register entry(ies), "
-               f"{len(report.sanctions)} sanction(s)")
+        typer.echo(f"{label('sanction', lg):9} [{s.rule_id}] ({', '.join(s.clauses)}): "
+                   f"{s.message(lg)}")
+    typer.echo(label("audit_summary", lg, violations=len(report.violations),
+                     pending=len(report.pending), register=len(report.register),
+                     sanctions=len(report.sanctions)))

@@ -31,8 +31,69 @@ class Messages:
         text: str = getattr(self, lang)
         return text
 
-    def render(self, lang: Language, facts: Mapping[str, Any]) -> str:
-        return self.get(lang).format_map(_Facts({k: _show(v) for k, v in facts.items()}))
+    def render(self, lang: Language, facts: Mapping[str, Any], names: Names | None = None) -> str:
+        """The message in ``lang``; with ``names``, ids in the facts (roles, actions, states)
+        read as the ruleset names them and a rule's phrases word its facts (a missing date)."""
+        if names is None:
+            shown = {k: _show(v) for k, v in facts.items()}
+        else:
+            shown = {k: names.show(lang, k, v, facts) for k, v in facts.items()}
+        return self.get(lang).format_map(_Facts(shown))
+
+
+@attrs.frozen
+class Phrase:
+    """How a rule words one fact: ``absent`` when it has no value (a date that never came:
+    «не закрыт»), ``present`` (with the fact's own ``{placeholder}``) when it has one."""
+
+    absent: Messages
+    present: Messages | None = None
+
+
+# Which facts hold which kind of id (mechanism: the names themselves are the ruleset's).
+FACT_NAME_TABLES: Mapping[str, str] = {
+    "action": "actions", "actions": "actions",
+    "role": "roles", "roles": "roles", "actor_roles": "roles", "required": "roles",
+    "given": "roles", "missing": "roles", "responsible_roles": "roles",
+    "state": "states", "allowed_in": "states",
+}
+
+
+@attrs.frozen
+class Names:
+    """What the ids in facts are called in each language, from the ruleset (``roles``,
+    ``actions``, lifecycle ``states``), and a rule's ``phrases`` for its facts."""
+
+    roles: Mapping[str, Messages] = attrs.field(factory=dict)
+    actions: Mapping[str, Messages] = attrs.field(factory=dict)
+    states: Mapping[str, Messages] = attrs.field(factory=dict)
+    phrases: Mapping[str, Phrase] = attrs.field(factory=dict)
+
+    def with_phrases(self, phrases: Mapping[str, Phrase]) -> Names:
+        return self if not phrases else attrs.evolve(self, phrases=phrases)
+
+    def name(self, lang: Language, table: str, value: Any) -> Any:
+        """``value`` (an id of ``table``: roles, actions or states) as the ruleset calls it."""
+        known: Mapping[str, Messages] = getattr(self, table)
+        if isinstance(value, str) and value in known:
+            return known[value].get(lang)
+        return value
+
+    def show(self, lang: Language, key: str, value: Any, facts: Mapping[str, Any]) -> Any:
+        phrase = self.phrases.get(key)
+        if phrase is not None:
+            if value is None or (isinstance(value, list | tuple) and not value):
+                return phrase.absent.get(lang)
+            if phrase.present is not None:
+                plain = attrs.evolve(self, phrases={})
+                return phrase.present.render(lang, facts, plain)
+        table = FACT_NAME_TABLES.get(key)
+        if table is not None:
+            if isinstance(value, list | tuple | frozenset | set):
+                value = [self.name(lang, table, v) for v in value]
+            else:
+                value = self.name(lang, table, value)
+        return _show(value)
 
 
 def _show(value: Any) -> Any:
@@ -66,9 +127,10 @@ class Refusal:
     messages: Messages
     ruleset: RulesetRef | None = None
     supersedes: tuple[str, ...] = ()
+    names: Names | None = attrs.field(default=None, eq=False, repr=False)
 
     def message(self, lang: Language = "en") -> str:
-        return self.messages.render(lang, self.facts)
+        return self.messages.render(lang, self.facts, self.names)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -134,6 +196,7 @@ class Finding:
     department: str | None = None
     person: str | None = None
     ruleset: RulesetRef | None = None
+    names: Names | None = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def id(self) -> str:
@@ -142,7 +205,7 @@ class Finding:
         return "|".join(parts)
 
     def message(self, lang: Language = "en") -> str:
-        return self.messages.render(lang, self.facts)
+        return self.messages.render(lang, self.facts, self.names)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -183,9 +246,11 @@ class Sanction:
     counted: tuple[str, ...] = ()
     responsible: tuple[str, ...] = ()
     ruleset: RulesetRef | None = None
+    names: Names | None = attrs.field(default=None, eq=False, repr=False)
 
     def message(self, lang: Language = "en") -> str:
-        return f"{self.messages.render(lang, self.facts)} → {self.sanction_names.get(lang)}"
+        text = self.messages.render(lang, self.facts, self.names)
+        return f"{text} → {self.sanction_names.get(lang)}"
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -84,7 +84,8 @@ class PolicyGuard:
 
     def _refuse(self, rule_id: str, clauses: tuple[str, ...], facts: dict[str, Any],
                 messages: Any) -> Refusal:
-        return Refusal(rule_id, clauses, facts, messages, self.ruleset)
+        return Refusal(rule_id, clauses, facts, messages, self.ruleset,
+                       names=self.policy.names())
 
     def check(self, context: GuardContext) -> list[Refusal]:
         policy = self.policy

@@ -13,7 +13,7 @@ from decimal import Decimal
 import attrs
 
 from ._actions import ACTIONS, JOURNAL_ACTIONS, SCOPES
-from ._decision import Messages
+from ._decision import Messages, Names
 from ._errors import Problem, suggest
 
 
@@ -170,6 +170,12 @@ class Policy:
     unknown_actor: Messages
     future_marks: FutureMarks
     tz: tzinfo = UTC
+    # What each action is called in ru / kk / en, for messages (never the raw id).
+    actions: Mapping[str, Messages] = attrs.field(factory=dict)
+
+    def names(self) -> Names:
+        """The ruleset's names of roles, actions and states, for rendering messages."""
+        return Names(self.roles, self.actions, self.lifecycle.states)
 
     def permission_for(self, action: str) -> Permission:
         for perm in self.permissions:

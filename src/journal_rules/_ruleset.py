@@ -21,7 +21,7 @@ import attrs
 
 from ._actions import ACTIONS, SCOPES
 from ._convert import FieldError, converter, problems_of, register_aliases
-from ._decision import Messages, RulesetRef
+from ._decision import LANGUAGES, Language, Messages, Names, RulesetRef
 from ._errors import InvalidInput, Problem, suggest
 from ._grading._policy import Grading
 from ._policy import (
@@ -67,6 +67,8 @@ class RulesetMeta:
     in_force: InForce
     extends: str | None = None
     behavioural_clauses: tuple[str, ...] = ()
+    # The language its messages are shown in unless the caller asks for another (ru, kk, en).
+    language: str = "en"
 
 
 @attrs.frozen
@@ -75,8 +77,12 @@ class Parameter:
     value, why that default, and the clauses it concerns. Rules refer to it as ``$name``."""
 
     value: Any
-    doc: str
+    doc: str | Messages
     clauses: tuple[str, ...] = ()
+
+    def doc_in(self, lang: Language) -> str:
+        """The parameter's documentation in ``lang`` (a plain string reads the same in all)."""
+        return self.doc if isinstance(self.doc, str) else self.doc.get(lang)
 
 
 @attrs.frozen
@@ -92,6 +98,7 @@ class RulesetDocument:
     reasons: ReasonRule
     unknown_actor: Messages
     future_marks: FutureMarks
+    actions: Mapping[str, Messages] = attrs.field(factory=dict)
     calendar: CalendarSpec = attrs.field(factory=CalendarSpec)
     parameters: Mapping[str, Parameter] = attrs.field(factory=dict)
     rules: tuple[Rule, ...] = ()
@@ -116,6 +123,16 @@ class Ruleset:
         return self.meta.id
 
     @property
+    def language(self) -> Language:
+        """The language messages are shown in by default (``ruleset.language``)."""
+        lang = self.meta.language
+        return lang if lang in LANGUAGES else "en"
+
+    def names(self) -> Names:
+        """What roles, actions and states are called, for rendering messages."""
+        return self.policy.names()
+
+    @property
     def ref(self) -> RulesetRef:
         return RulesetRef(self.meta.id, self.meta.edition, self.content_hash)
 
@@ -135,7 +152,7 @@ def _policy_of(doc: RulesetDocument) -> Policy:
     return Policy(roles=doc.roles, permissions=doc.permissions, lifecycle=doc.lifecycle,
                   visas=doc.visas, marks=doc.marks, reasons=doc.reasons,
                   unknown_actor=doc.unknown_actor, future_marks=doc.future_marks,
-                  tz=Calendar(doc.calendar).tz)
+                  tz=Calendar(doc.calendar).tz, actions=doc.actions)
 
 
 # --- structuring: a strict converter for files --------------------------------------------------
@@ -172,6 +189,18 @@ def _structure_rule(value: Any, _: Any) -> RuleBase:
 _files.register_structure_hook(int, _strict_int)
 _files.register_structure_hook(bool, _strict_bool)
 _files.register_structure_hook(Rule, _structure_rule)
+
+
+def _structure_doc(value: Any, _: Any) -> str | Messages:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Mapping):
+        doc: Messages = _files.structure(value, Messages)
+        return doc
+    raise ValueError(f"a doc is a text or {{ru, kk, en}} texts, got {value!r}")
+
+
+_files.register_structure_hook_func(lambda t: t == (str | Messages), _structure_doc)
 
 
 # --- extends -------------------------------------------------------------------------------------
@@ -376,7 +405,17 @@ def ruleset_from_located(located: LocatedYaml, _chain: tuple[str, ...] = ()) -> 
                        "unknown_actor", "future_marks")
     roles = set(values.get("roles", {}))
     if all(s in values for s in policy_sections):
-        problems.extend(Policy(**{s: values[s] for s in policy_sections}).problems())
+        problems.extend(Policy(**{s: values[s] for s in policy_sections},
+                               actions=values.get("actions", {})).problems())
+    for act in values.get("actions", {}):
+        if act not in ACTIONS:
+            problems.append(Problem(f"unknown action {act!r}", path=f"actions.{act}",
+                                    suggestion=suggest(act, ACTIONS)))
+    meta = values.get("ruleset")
+    if meta is not None and meta.language not in LANGUAGES:
+        problems.append(Problem(f"unknown language {meta.language!r}; one of "
+                                f"{', '.join(LANGUAGES)}", path="ruleset.language",
+                                suggestion=suggest(meta.language, set(LANGUAGES))))
     problems.extend(_rules_problems(values.get("rules", ()), data.get("rules"), roles,
                                     "roles" in values))
     grading = values.get("grading")

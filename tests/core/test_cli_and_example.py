@@ -60,7 +60,7 @@ def test_demo_prints_the_audit_in_the_chosen_language() -> None:
     result = runner.invoke(app, ["demo", "--store", "memory://", "--lang", "ru"],
                            env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
-    assert "Audit as of 2025-10-31" in result.output
+    assert "Аудит на 2025-10-31" in result.output
     assert "close-deadline" in result.output
     assert "sanctions-teacher t-anat" in result.output
     assert "устное предупреждение" in result.output

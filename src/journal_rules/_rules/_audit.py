@@ -132,7 +132,8 @@ def make_finding(ruleset: Ruleset, rule: RuleBase, fact: Fact, firing: Firing, *
         severity="info" if pending else rule.severity, subject_kind=fact.subject_kind,
         subject=fact.subject, facts=dict(fact.show), messages=messages, responsible=people,
         responsible_roles=roles, due=fact.due, journal=fact.journal, control=fact.control,
-        department=fact.department, person=fact.person, ruleset=ruleset.ref)
+        department=fact.department, person=fact.person, ruleset=ruleset.ref,
+        names=ruleset.names().with_phrases(rule.phrases))
 
 
 def responsible(ruleset: Ruleset, rule: RuleBase, world: World, view: JournalView | None,
@@ -286,7 +287,8 @@ def _ladder(engine: CompiledRules, ruleset: Ruleset, rule: LadderRule, world: Wo
                 "named": list(people), "named_text": ", ".join(names) or "—"}
         out.append(Sanction(rule.id, rule.clauses, rule.against, subject, len(items),
                             step.sanction, step.messages, rule.messages, show, tuple(items),
-                            people, ruleset.ref))
+                            people, ruleset.ref,
+                            names=ruleset.names().with_phrases(rule.phrases)))
     return out
 
 

@@ -113,7 +113,8 @@ class RulesGuard:
             # The approval names everything a reopening lacks, the state included.
             supersedes = (lifecycle,) if isinstance(fired, ApprovalRule) else ()
             out.append(Refusal(fired.id, fired.clauses, facts, messages, self.ruleset.ref,
-                               supersedes))
+                               supersedes,
+                               names=self.ruleset.names().with_phrases(fired.phrases)))
         return out
 
     def _separation(self, rule: SeparationOfDutiesRule, context: GuardContext,

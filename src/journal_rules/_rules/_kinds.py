@@ -15,7 +15,7 @@ import attrs
 
 from journal_rules._actions import COMMAND_SCOPES
 from journal_rules._commands import JOURNAL_EVENT_ACTIONS, REGISTRY_EVENTS
-from journal_rules._decision import Messages
+from journal_rules._decision import Messages, Phrase
 from journal_rules._errors import Problem, suggest
 from journal_rules._grading._finishing import DEFAULT_TIE_BREAK, TIE_BREAKS
 
@@ -107,6 +107,8 @@ class RuleBase:
     description: str = ""
     messages: Messages
     pending: Messages | None = None
+    # How the messages word a fact: a date that never came reads «не закрыт», not «закрыт —».
+    phrases: Mapping[str, Phrase] = attrs.field(factory=dict)
 
     def conditions(self) -> dict[str, dict[str, Any]]:
         """The engine conditions by outcome (``violation``, ``pending``, or a ladder's ``stepN``)
@@ -123,7 +125,7 @@ class RuleBase:
     def parameters(self) -> dict[str, Any]:
         """The rule's own settings, as shown by ``rules explain``."""
         skip = {"id", "clauses", "responsible", "severity", "description", "messages", "pending",
-                "kind"}
+                "kind", "phrases"}
         return {a.name: getattr(self, a.name) for a in attrs.fields(type(self))
                 if a.name not in skip}
 
