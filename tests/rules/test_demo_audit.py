@@ -114,7 +114,11 @@ def test_cli_audit_lists_register_entries_apart(tmp_path: Path) -> None:
     assert [(f["rule_id"], f["kind"], f["journal"]) for f in data["register"]] == \
         [("reopen-register", "register", "anat/101/2025-1")]
     assert not [f for f in data["findings"] if f["rule_id"] == "reopen-register"]
-    result = runner.invoke(app, ["audit", "--store", url, "--as-of", "2025-10-31"])
+    result = runner.invoke(app, ["audit", "--store", url, "--as-of", "2025-10-31", "--lang",
+                                 "en"])
     assert result.exit_code == 0, result.output
     assert "register  [reopen-register]" in result.output
     assert "1 register entry(ies)" in result.output
+    result = runner.invoke(app, ["audit", "--store", url, "--as-of", "2025-10-31"])
+    assert "реестр    [reopen-register]" in result.output  # the ruleset's language: ru
+    assert "записей реестра: 1" in result.output
