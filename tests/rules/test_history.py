@@ -124,14 +124,14 @@ def _journal_command(book: jr.Gradebook, spec: tuple[str, str, int, int],
     return teacher, jr.FormGradeSheet(journal, "current-1", kind="individual")
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(step, min_size=10, max_size=40))
-def test_a_later_staff_change_never_turns_an_allowed_action_into_a_finding(
-        plan: list[tuple[int, tuple[str, tuple[object, ...]]]]) -> None:
+def _run(plan: list[tuple[int, tuple[str, tuple[object, ...]]]]) -> dict[str, int]:
+    """Play ``plan`` through the guarded gradebook, then audit at later dates: nothing the guard
+    allowed is reported as forbidden. Returns what was tried and accepted."""
     store = _copy(BASE)
     clock = jr.ManualClock(START)
     book = jr.Gradebook.for_ruleset(store, RULESET, clock=clock)
-    tried = accepted = journal_accepted = staff_accepted = 0
+    count = {"tried": 0, "accepted": 0, "journal_tried": 0, "journal": 0, "staff": 0,
+             "staff_after_journal": 0}
     for hours, (what, detail) in plan:
         clock.advance(hours=hours)
         today = book.today()
@@ -139,27 +139,46 @@ def test_a_later_staff_change_never_turns_an_allowed_action_into_a_finding(
             actor, command = _staff_command(detail, today)
         else:
             actor, command = _journal_command(book, detail, today)  # type: ignore[arg-type]
-        tried += 1
+        count["tried"] += 1
+        count["journal_tried"] += what == "journal"
         try:
             book.execute(actor, command)
         except (jr.CommandRefused, jr.InvalidInput):
             continue
-        accepted += 1
+        count["accepted"] += 1
         if what == "staff":
-            staff_accepted += 1
+            count["staff"] += 1
+            count["staff_after_journal"] += count["journal"] > 0
         else:
-            journal_accepted += 1
-    bucket = "0" if not journal_accepted else "1-4" if journal_accepted < 5 else "5+"
-    event(f"journal commands accepted: {bucket}")
-    event(f"accepted share: {accepted * 10 // max(tried, 1) * 10}%+")
-    event(f"staff changes accepted: {min(staff_accepted, 4)}")
-    # The property must exercise the guard, not a guard that refuses everything.
-    assert accepted >= 0.2 * tried, (accepted, tried)
+            count["journal"] += 1
+    event(f"journal commands accepted: {min(count['journal'], 5)}")
+    event(f"staff changes after an accepted journal command: {count['staff_after_journal'] > 0}")
     end = book.today()
     for as_of in (end, end + timedelta(days=30), end + timedelta(days=400)):
         report = jr.audit(store, RULESET, as_of)
         forbidden = [f for f in report.findings if f.rule_id in FORBIDDEN]
         assert not forbidden, [f.message("en") for f in forbidden]
+    return count
+
+
+def test_a_later_staff_change_never_turns_an_allowed_action_into_a_finding() -> None:
+    totals: dict[str, int] = {}
+
+    # Derandomized: the same examples on every run, so the share below is no matter of luck.
+    @settings(max_examples=30, deadline=None, derandomize=True, database=None,
+              suppress_health_check=[HealthCheck.too_slow])
+    @given(st.lists(step, min_size=10, max_size=40))
+    def prop(plan: list[tuple[int, tuple[str, tuple[object, ...]]]]) -> None:
+        for key, value in _run(plan).items():
+            totals[key] = totals.get(key, 0) + value
+
+    prop()
+    # The property must have exercised the guard, not a guard that refuses everything: a real
+    # share of the generated commands was accepted, journal commands among them, and staff
+    # changes came after accepted journal commands.
+    assert totals["accepted"] >= 0.2 * totals["tried"], totals
+    assert totals["journal"] >= 0.2 * totals["journal_tried"], totals
+    assert totals["staff_after_journal"] >= 10, totals
 
 
 def _book(start: datetime = START) -> tuple[jr.Gradebook, jr.ManualClock, jr.MemoryStore]:
