@@ -240,3 +240,22 @@ def test_a_store_with_unknown_or_malformed_events_is_a_clear_error(ruleset: jr.R
                                                               data={"people": "x"})])
     with pytest.raises(jr.StoreError, match=r"registry:people#1: the people_registered data"):
         jr.Gradebook(other, ruleset.policy)
+
+
+@pytest.mark.parametrize(("field", "blank"), [("minutes_number", ""), ("minutes_number", "  "),
+                                               ("minutes_date", None), ("memo_number", ""),
+                                               ("memo_date", None)])
+def test_a_substitution_names_its_minutes_and_memo(faculty, field: str, blank: object) -> None:
+    book, _, store = faculty
+    documents: dict[str, object] = {"minutes_number": "3", "minutes_date": date(2025, 9, 5),
+                                    "memo_number": "СЗ-1", "memo_date": date(2025, 9, 5)}
+    documents[field] = blank
+    before = _count(store)
+    with pytest.raises(jr.InvalidInput) as caught:
+        book.execute("head-anat", jr.RegisterSubstitution(jr.Substitution(
+            JOURNAL, "t-anat2", "t-anat", date(2025, 9, 8), date(2025, 9, 12),
+            **documents)))  # type: ignore[arg-type]
+    assert [p.path for p in caught.value.problems] == [f"substitution.{field}"]
+    assert "T13" in str(caught.value)
+    assert _count(store) == before
+    assert not book.directory.substitutions.get(JOURNAL)
