@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -15,18 +18,43 @@ from ._common import grid, plan_rows, sheet_header, sheet_table, show, signature
 from ._labels import Lang, label
 
 _THIN = Side(style="thin")
+# A plain decimal number (no leading zeros, so identifiers like "007" stay text, and no exponent).
+_NUMBER = re.compile(r"-?(0|[1-9][0-9]{0,14})(\.[0-9]{1,10})?")
+
+
+def _put(ws: Worksheet, row: int, column: int, value: str | float | None, *,
+         numbers: bool = True) -> Cell | MergedCell:
+    """Write one cell so that it can never execute (OWASP's CSV/formula injection rule).
+
+    openpyxl stores any text beginning with ``=`` as a formula; a student named
+    ``=HYPERLINK(...)`` would leave as a live formula. Text is therefore always stored as a
+    string cell; with ``numbers``, text that is a plain number is written as a number instead, so
+    marks and points stay numeric for whoever sums them.
+    """
+    if isinstance(value, str) and numbers and _NUMBER.fullmatch(value):
+        number = Decimal(value)
+        value = int(number) if number == number.to_integral_value() and "." not in value \
+            else float(number)
+    cell = ws.cell(row, column)
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
+
+
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
 
-def _table(ws: Worksheet, top: int, head: list[str], rows: list[list[str]]) -> int:
+def _table(ws: Worksheet, top: int, head: list[str], rows: list[list[str]], *,
+           numbers: bool = True) -> int:
     for j, title in enumerate(head, 1):
-        cell = ws.cell(top, j, title)
+        cell = _put(ws, top, j, title, numbers=False)
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
         cell.border = _BOX
     for i, row in enumerate(rows, top + 1):
         for j, value in enumerate(row, 1):
-            cell = ws.cell(i, j, value)
+            cell = _put(ws, i, j, value, numbers=numbers)
             cell.border = _BOX
     for j in range(1, len(head) + 1):
         width = max([len(head[j - 1])] + [len(r[j - 1]) for r in rows]) + 2
@@ -48,18 +76,18 @@ def sheet_to_xlsx(sheet: jr.GradeSheet, path: str | Path, lang: Lang = "ru") -> 
     ws = wb.active
     assert ws is not None
     ws.title = label(sheet.kind, lang)[:31]
-    ws.cell(1, 1, label(sheet.kind, lang)).font = Font(bold=True, size=14)
+    _put(ws, 1, 1, label(sheet.kind, lang)).font = Font(bold=True, size=14)
     row = 3
     for key, value in sheet_header(sheet, lang):
-        ws.cell(row, 1, key).font = Font(bold=True)
-        ws.cell(row, 3, value)
+        _put(ws, row, 1, key).font = Font(bold=True)
+        _put(ws, row, 3, value)
         row += 1
     head, rows = sheet_table(sheet, lang)
     row = _table(ws, row + 1, head, rows) + 2
     for title, name in signature_lines(sheet, lang):
-        ws.cell(row, 1, title)
-        ws.cell(row, 4, "____________________")
-        ws.cell(row, 6, name)
+        _put(ws, row, 1, title)
+        _put(ws, row, 4, "____________________")
+        _put(ws, row, 6, name)
         row += 1
     return _save(wb, path)
 
@@ -72,7 +100,7 @@ def grid_to_xlsx(book: jr.Gradebook, journal: str, path: str | Path,
     ws = wb.active
     assert ws is not None
     ws.title = label("journal", lang)
-    ws.cell(1, 1, f"{label('grid', lang)}: {journal}").font = Font(bold=True, size=14)
+    _put(ws, 1, 1, f"{label('grid', lang)}: {journal}").font = Font(bold=True, size=14)
     head = [label("student", lang), label("id", lang)] + [f"{c}\n{d}" for c, d in columns]
     rows = [[name, sid] + [marks[sid].get(col, "") for col in columns]
             for sid, name in students]
@@ -89,10 +117,10 @@ def plan_to_xlsx(plan: jr.CalendarPlan, path: str | Path, lang: Lang = "ru",
     ws = wb.active
     assert ws is not None
     ws.title = "F1"
-    ws.cell(1, 1, f"{label('agreed', lang)} ____________ {plan.agreed_by or ''}")
-    ws.cell(3, 1, label("ktp", lang)).font = Font(bold=True, size=13)
-    ws.cell(4, 1, f"{label('unit', lang)}: {unit_name or plan.unit}")
-    ws.cell(5, 1, f"{label('year', lang)}: {plan.year_of_study}    "
+    _put(ws, 1, 1, f"{label('agreed', lang)} ____________ {plan.agreed_by or ''}")
+    _put(ws, 3, 1, label("ktp", lang)).font = Font(bold=True, size=13)
+    _put(ws, 4, 1, f"{label('unit', lang)}: {unit_name or plan.unit}")
+    _put(ws, 5, 1, f"{label('year', lang)}: {plan.year_of_study}    "
                   f"{label('specialty', lang)}: {plan.specialty}    "
                   f"{label('academic_year', lang)}: {plan.academic_year}")
     head = [label(k, lang) for k in ("number", "date", "ktp_time", "ktp_topic", "ktp_hours",
@@ -102,15 +130,12 @@ def plan_to_xlsx(plan: jr.CalendarPlan, path: str | Path, lang: Lang = "ru",
     row = _table(ws, 7, head, rows) + 2
     minutes = f"{plan.minutes_number or '___'} {label('of', lang)} " \
               f"{plan.minutes_date.strftime('%d.%m.%Y') if plan.minutes_date else '___'}"
-    ws.cell(row, 1, f"{label('approved', lang)} {minutes}")
-    ws.cell(row + 2, 1, f"{label('head', lang)} ____________")
-    ws.cell(row + 3, 1, f"{label('methodist', lang)} ____________")
+    _put(ws, row, 1, f"{label('approved', lang)} {minutes}")
+    _put(ws, row + 2, 1, f"{label('head', lang)} ____________")
+    _put(ws, row + 3, 1, f"{label('methodist', lang)} ____________")
     data = wb.create_sheet(jr.IMPORT_SHEET)
     columns, values = plan_rows(plan)
-    data.append(columns)
-    for r in values:
-        data.append(r)
-    for cells in data.iter_rows():
-        for cell in cells:
-            cell.number_format = "@"
+    for i, r in enumerate([columns, *values], 1):
+        for j, value in enumerate(r, 1):
+            _put(data, i, j, value, numbers=False).number_format = "@"
     return _save(wb, path)

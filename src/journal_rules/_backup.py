@@ -192,17 +192,37 @@ def _checked(stream: str, events: Iterator[StoredEvent], upto: int | None,
                                           f"expected {upto}"}])
 
 
+#: Bounds on an archive being read: one line (one event; a whole contingent fits in a few MB) and
+#: the whole archive unpacked, so a gzip bomb or a line without end is refused, not swallowed.
+MAX_ARCHIVE_LINE_BYTES = 16 * 1024 * 1024
+MAX_ARCHIVE_BYTES = 4 * 1024 * 1024 * 1024
+
+
 def _archive(path: str) -> Iterator[tuple[int, Any]]:
     """The parsed lines of an archive, numbered; any damage is a :class:`StoreError`."""
+    total = 0
     try:
         with gzip.open(path, "rb") as archive:
-            for number, line in enumerate(archive, start=1):
+            number = 0
+            while True:
+                line = archive.readline(MAX_ARCHIVE_LINE_BYTES + 1)
+                if not line:
+                    break
+                number += 1
+                total += len(line)
+                if len(line) > MAX_ARCHIVE_LINE_BYTES:
+                    raise StoreError(f"{path}:{number}: a line longer than "
+                                     f"{MAX_ARCHIVE_LINE_BYTES} bytes: not an archive of ours")
+                if total > MAX_ARCHIVE_BYTES:
+                    raise StoreError(f"{path}:{number}: the archive unpacks to more than "
+                                     f"{MAX_ARCHIVE_BYTES} bytes")
                 if not line.endswith(b"\n"):
                     raise StoreError(f"{path}:{number}: the archive is truncated")
                 try:
-                    yield number, json.loads(line)
-                except ValueError as exc:
-                    raise StoreError(f"{path}:{number}: not JSON ({exc})") from exc
+                    value = json.loads(line)
+                except (ValueError, RecursionError) as exc:
+                    raise StoreError(f"{path}:{number}: not JSON ({exc})") from None
+                yield number, value
     except FileNotFoundError as exc:
         raise StoreError(f"no backup file {path}") from exc
     except (OSError, EOFError, zlib.error) as exc:

@@ -157,3 +157,33 @@ def unstructure(value: Any) -> Any:
 def unstructure_mapping(value: Any) -> Mapping[str, Any]:
     result: Mapping[str, Any] = converter.unstructure(value)
     return result
+
+
+def bounded(low: int, high: int) -> dict[str, Any]:
+    """Field metadata: the whole-number value must lie in ``low..high`` (checked when a ruleset
+    loads, shown as ``minimum``/``maximum`` in the JSON schema). Use as
+    ``attrs.field(metadata=bounded(0, 10))``."""
+    return {"bounds": (low, high)}
+
+
+def bounds_problems(value: Any, path: str = "") -> list[Problem]:
+    """Every field declared with :func:`bounded`, anywhere inside ``value``, that is out of its
+    bounds."""
+    out: list[Problem] = []
+    if attrs.has(type(value)):
+        for a in attrs.fields(type(value)):
+            item = getattr(value, a.name)
+            where = f"{path}.{a.name}" if path else a.name
+            bounds = a.metadata.get("bounds") if a.metadata else None
+            if bounds is not None and isinstance(item, int) and not \
+                    bounds[0] <= item <= bounds[1]:
+                out.append(Problem(f"{item} is out of bounds ({bounds[0]}..{bounds[1]})",
+                                   path=where))
+            out += bounds_problems(item, where)
+    elif isinstance(value, tuple | list):
+        for i, item in enumerate(value):
+            out += bounds_problems(item, f"{path}[{i}]")
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            out += bounds_problems(item, f"{path}.{key}" if path else str(key))
+    return out

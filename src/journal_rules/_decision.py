@@ -38,7 +38,13 @@ class Messages:
             shown = {k: _show(v) for k, v in facts.items()}
         else:
             shown = {k: names.show(lang, k, v, facts) for k, v in facts.items()}
-        return self.get(lang).format_map(_Facts(shown))
+        text = self.get(lang)
+        try:
+            return text.format_map(_Facts(shown))
+        except (LookupError, ValueError, AttributeError, TypeError):
+            # Rulesets are checked at load (see _templates); messages built in Python are not,
+            # and a bad placeholder must not crash an audit: show the template as written.
+            return text
 
 
 @attrs.frozen

@@ -13,6 +13,7 @@ import hashlib
 import re
 from collections.abc import Mapping
 from datetime import date
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from typing import Any
 import attrs
 
 from ._actions import ACTIONS, SCOPES
-from ._convert import FieldError, converter, problems_of, register_aliases
+from ._convert import FieldError, bounds_problems, converter, problems_of, register_aliases
 from ._decision import LANGUAGES, Language, Messages, Names, RulesetRef
 from ._errors import InvalidInput, Problem, suggest
 from ._grading._policy import Grading
@@ -37,6 +38,7 @@ from ._policy import (
 from ._rules._calendar import WEEKDAYS, Calendar, CalendarSpec
 from ._rules._kinds import RULE_KINDS, Rule, RuleBase, RuleContext, rule_problems
 from ._storage import canonical_json
+from ._templates import template_problems
 from ._yaml import LocatedYaml, load_located, read_located
 
 register_aliases(Transition, source="from", target="to")
@@ -160,10 +162,31 @@ def _policy_of(doc: RulesetDocument) -> Policy:
 _files = converter.copy()
 
 
+#: No number in a ruleset is larger than this (a field may declare tighter bounds): beyond it a
+#: value is a typo or an attack, and arithmetic or day counting on it could run for ever.
+MAX_RULESET_NUMBER = 1_000_000
+
+
 def _strict_int(value: Any, _: type) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"expected a whole number, got {value!r}")
+    if abs(value) > MAX_RULESET_NUMBER:
+        raise ValueError(f"{value} is out of bounds (at most {MAX_RULESET_NUMBER} in size)")
     return value
+
+
+def _strict_decimal(value: Any, _: type) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        raise ValueError(f"expected a number, got {value!r}")
+    try:
+        result = Decimal(str(value)) if len(str(value)) <= 40 else Decimal("NaN")
+    except InvalidOperation:
+        raise ValueError(f"expected a number, got {value!r}") from None
+    if not result.is_finite() or abs(result) > MAX_RULESET_NUMBER or \
+            result != result.quantize(Decimal("1e-6"), rounding=ROUND_HALF_EVEN):
+        raise ValueError(f"{value!r} is not a number within bounds (at most "
+                         f"{MAX_RULESET_NUMBER} in size, 6 decimal places)")
+    return result
 
 
 def _strict_bool(value: Any, _: type) -> bool:
@@ -188,6 +211,7 @@ def _structure_rule(value: Any, _: Any) -> RuleBase:
 
 _files.register_structure_hook(int, _strict_int)
 _files.register_structure_hook(bool, _strict_bool)
+_files.register_structure_hook(Decimal, _strict_decimal)
 _files.register_structure_hook(Rule, _structure_rule)
 
 
@@ -277,17 +301,26 @@ def _merge_rules(base: list[Any], override: list[Any]) -> tuple[list[Any], dict[
     return merged, from_base, from_override
 
 
-def _find_base(name: str, located: LocatedYaml) -> Path | None:
-    here = Path(located.file).parent
-    candidates = [here / name, here / f"{name}.yaml"]
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate.resolve()
+def _find_base(name: str, located: LocatedYaml, allowed: tuple[Path, ...]) -> Path | None:
+    """The file ``extends: name`` means: a file beside this one (``name`` or ``name.yaml``, a bare
+    file name), a bundled ruleset, or a path inside one of the ``allowed`` folders. Nothing else:
+    a ruleset must not pull in an arbitrary file of the machine it is loaded on."""
+    here = Path(located.file).parent.resolve()
+    folders = (here, *(Path(a).resolve() for a in allowed))
+    plain = name not in ("", ".", "..") and Path(name).name == name and "\\" not in name
+    for folder in folders:
+        if not plain and folder == here:
+            continue
+        for candidate in (folder / name, folder / f"{name}.yaml"):
+            resolved = candidate.resolve()
+            if resolved.is_file() and resolved.is_relative_to(folder):
+                return resolved
     bundled = bundled_rulesets().get(name)
     return None if bundled is None else bundled.resolve()
 
 
-def _resolve(located: LocatedYaml, chain: tuple[str, ...]) -> tuple[Any, _Layers]:
+def _resolve(located: LocatedYaml, chain: tuple[str, ...],
+             allowed: tuple[Path, ...] = ()) -> tuple[Any, _Layers]:
     """The file's data with its bases merged in (recursively), and where each value came from."""
     layers = _Layers(located)
     data = located.data
@@ -295,18 +328,19 @@ def _resolve(located: LocatedYaml, chain: tuple[str, ...]) -> tuple[Any, _Layers
     base_name = meta.get("extends") if isinstance(meta, dict) else None
     if not base_name:
         return data, layers
-    path = _find_base(str(base_name), located)
+    path = _find_base(str(base_name), located, allowed)
     if path is None:
         raise InvalidInput(located.file, located.locate([Problem(
             f"unknown base ruleset {base_name!r}: no such file beside this one and no bundled "
-            "ruleset of that name", path="ruleset.extends",
+            "ruleset of that name (a base elsewhere must be allowed with extends_from)",
+            path="ruleset.extends",
             suggestion=suggest(str(base_name), set(bundled_rulesets())))]))
     if str(path) in chain:
         cycle = " -> ".join([*chain, str(path)])
         raise InvalidInput(located.file, located.locate([Problem(
             f"extends forms a cycle: {cycle}", path="ruleset.extends")]))
     base_located = read_located(path)
-    base_data, base_layers = _resolve(base_located, (*chain, str(path)))
+    base_data, base_layers = _resolve(base_located, (*chain, str(path)), allowed)
     if not isinstance(base_data, dict):
         raise InvalidInput(str(path), [Problem("a ruleset is a mapping", file=str(path))])
     merged = _deep_merge(base_data, data)
@@ -369,12 +403,14 @@ def _blame_parameters(problems: list[Problem], used: Mapping[str, str]) -> list[
 
 # --- loading -------------------------------------------------------------------------------------
 
-def ruleset_from_located(located: LocatedYaml, _chain: tuple[str, ...] = ()) -> Ruleset:
-    """Structure and validate parsed YAML; every problem at once, each with its file and line."""
+def ruleset_from_located(located: LocatedYaml, _chain: tuple[str, ...] = (), *,
+                         extends_from: tuple[str | Path, ...] = ()) -> Ruleset:
+    """Structure and validate parsed YAML; every problem at once, each with its file and line.
+    ``extends_from``: folders besides the file's own where ``extends`` may find a base."""
     if not isinstance(located.data, dict):
         raise InvalidInput(located.file, located.locate([Problem("a ruleset is a mapping")]))
     chain = _chain or (str(Path(located.file).resolve()),)
-    data, layers = _resolve(located, chain)
+    data, layers = _resolve(located, chain, tuple(Path(a) for a in extends_from))
     problems: list[Problem] = []
     raw_params = data.get("parameters") or {}
     params = raw_params if isinstance(raw_params, dict) else {}
@@ -418,6 +454,8 @@ def ruleset_from_located(located: LocatedYaml, _chain: tuple[str, ...] = ()) -> 
                                 suggestion=suggest(meta.language, set(LANGUAGES))))
     problems.extend(_rules_problems(values.get("rules", ()), data.get("rules"), roles,
                                     "roles" in values))
+    problems.extend(_message_problems(values, data.get("rules")))
+    problems.extend(_bounds(values, data.get("rules")))
     grading = values.get("grading")
     if grading is not None and "roles" in values and "marks" in values:
         problems.extend(grading.problems(values["roles"], values["marks"].codes))
@@ -466,6 +504,56 @@ def _rules_problems(rules: tuple[Rule, ...], raw: Any, roles: set[str],
     return out
 
 
+#: The facts every refusal by the core policy carries (GuardContext.facts), and what each policy
+#: section adds to them: the ``{fields}`` their messages may name.
+_REFUSAL_FIELDS = frozenset({"actor", "action", "on", "at", "actor_roles", "journal", "control",
+                             "state"})
+_SECTION_FIELDS: dict[str, frozenset[str]] = {
+    "permissions": frozenset({"roles"}),
+    "lifecycle": frozenset({"allowed_in"}),
+    "visas": frozenset({"visa_role", "required", "given", "missing"}),
+    "marks": frozenset({"cells", "codes", "points"}),
+    "reasons": frozenset(),
+    "unknown_actor": frozenset(),
+}
+
+
+def _bounds(values: Mapping[str, Any], raw_rules: Any) -> list[Problem]:
+    out: list[Problem] = []
+    for name, value in values.items():
+        if name != "rules":
+            out += bounds_problems(value, name)
+    index = {r.get("id"): i for i, r in enumerate(raw_rules or []) if isinstance(r, dict)}
+    for rule in values.get("rules", ()):
+        out += bounds_problems(rule, f"rules[{index.get(rule.id, 0)}]")
+    return out
+
+
+def _message_problems(values: Mapping[str, Any], raw_rules: Any) -> list[Problem]:
+    """Every message template names only facts its rule or section carries (see _templates)."""
+    out: list[Problem] = []
+    for section, extra in _SECTION_FIELDS.items():
+        value = values.get(section)
+        fields = _REFUSAL_FIELDS | extra
+        if isinstance(value, Messages):
+            out += template_problems(value, fields, section)
+        elif isinstance(value, tuple):
+            for i, item in enumerate(value):
+                out += template_problems(item.messages, fields, f"{section}[{i}].messages")
+        elif value is not None:
+            out += template_problems(value.messages, fields, f"{section}.messages")
+    index = {r.get("id"): i for i, r in enumerate(raw_rules or []) if isinstance(r, dict)}
+    for rule in values.get("rules", ()):
+        prefix = f"rules[{index.get(rule.id, 0)}]"
+        fields = type(rule).message_fields
+        out += template_problems(rule.messages, fields, f"{prefix}.messages")
+        if rule.pending is not None:
+            out += template_problems(rule.pending, fields, f"{prefix}.pending")
+        for j, step in enumerate(getattr(rule, "steps", ())):
+            out += template_problems(step.messages, fields, f"{prefix}.steps[{j}].messages")
+    return out
+
+
 def _calendar_problems(spec: CalendarSpec) -> list[Problem]:
     out: list[Problem] = []
     for i, day in enumerate(spec.weekend):
@@ -501,13 +589,17 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def load_ruleset(path: str | Path) -> Ruleset:
-    """Load a ruleset file; raise :class:`InvalidInput` with every problem, file and line."""
-    return ruleset_from_located(read_located(path))
+def load_ruleset(path: str | Path, *, extends_from: tuple[str | Path, ...] = ()) -> Ruleset:
+    """Load a ruleset file; raise :class:`InvalidInput` with every problem, file and line.
+
+    ``extends`` names a bundled ruleset or a file beside this one; a base in another folder is
+    found only if that folder is listed in ``extends_from``."""
+    return ruleset_from_located(read_located(path), extends_from=extends_from)
 
 
-def loads_ruleset(text: str, name: str = "<ruleset>") -> Ruleset:
-    return ruleset_from_located(load_located(text, name))
+def loads_ruleset(text: str, name: str = "<ruleset>", *,
+                  extends_from: tuple[str | Path, ...] = ()) -> Ruleset:
+    return ruleset_from_located(load_located(text, name), extends_from=extends_from)
 
 
 def bundled_rulesets() -> dict[str, Path]:

@@ -81,7 +81,7 @@ class StoredEvent:
                 prev_hash=str(record["prev_hash"]),
                 hash=str(record["hash"]),
             )
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, OverflowError) as exc:
             raise StoreError(f"malformed event record {dict(record)!r}: {exc}") from exc
 
     def expected_hash(self) -> str:

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import attrs
 
+from journal_rules._convert import bounded
 from journal_rules._decision import Messages
 from journal_rules._errors import Problem, suggest
 
@@ -104,7 +105,7 @@ class Grading:
     clauses: tuple[str, ...]
     points: PointRange
     rounding: Rounding
-    gpa_places: int
+    gpa_places: int = attrs.field(metadata=bounded(0, 6))
     traditional: Mapping[str, Messages]
     scale: tuple[Band, ...]
     codes: Mapping[str, Decimal | None] = attrs.field(converter=_decimal_map)

@@ -111,20 +111,43 @@ class _Reader:
         return value
 
 
-def _int(text: str) -> int:
-    try:
-        return int(Decimal(text))
-    except (InvalidOperation, ValueError):
-        raise ValueError(f"{text!r} is not a whole number") from None
+#: Bounds on the numbers of a registry file (a year of study, a term or plan number; credits,
+#: hours), so that ``1e999999999`` is an error and not a number of a billion digits.
+MAX_WHOLE = 9_999
+MAX_DECIMAL = Decimal(100_000)
+_NUMBER_CHARS = 32
 
 
-def _decimal(text: str) -> Decimal:
+def _number(text: str) -> Decimal:
+    if len(text) > _NUMBER_CHARS:
+        raise ValueError(f"{text[:_NUMBER_CHARS]!r}... is not a number")
     try:
         value = Decimal(text.replace(",", "."))
     except InvalidOperation:
         raise ValueError(f"{text!r} is not a number") from None
-    if not value.is_finite() or value < 0:
-        raise ValueError(f"{text!r} is not a non-negative number")
+    if not value.is_finite() or value.adjusted() > 9:
+        raise ValueError(f"{text!r} is not a number within bounds")
+    return value
+
+
+def _int(text: str) -> int:
+    try:
+        value = _number(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a whole number") from None
+    if value != value.to_integral_value():
+        raise ValueError(f"{text!r} is not a whole number")
+    if not 0 <= value <= MAX_WHOLE:
+        raise ValueError(f"{text!r} is out of bounds (0..{MAX_WHOLE})")
+    return int(value)
+
+
+def _decimal(text: str) -> Decimal:
+    value = _number(text)
+    if not 0 <= value <= MAX_DECIMAL:
+        raise ValueError(f"{text!r} is not a number from 0 to {MAX_DECIMAL}")
+    if value.as_tuple().exponent < -4:  # type: ignore[operator]
+        raise ValueError(f"{text!r} has more than 4 decimal places")
     return value
 
 

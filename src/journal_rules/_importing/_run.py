@@ -20,8 +20,8 @@ from ._kinds import KINDS, ImportKind
 from ._tables import read_table
 
 IMPORT_SHEET = "data"
-"""The sheet an XLSX import reads when the workbook has it (the templates and an exported КТП
-do); otherwise the first sheet."""
+"""The sheet an XLSX import reads when no ``sheet`` is named and the workbook has it (the templates
+and an exported КТП do); otherwise the first sheet. A sheet named explicitly must exist."""
 
 IMPORT_KINDS: Mapping[str, ImportKind] = MappingProxyType(KINDS)
 """The kinds of registry file that can be imported, by name, with their columns."""
@@ -40,7 +40,7 @@ def plan_import(book: Gradebook, kind: str, path: str | Path, actor: str | None 
     """The commands a registry file makes, after checking every row (and, with ``actor``, every
     command with the guard). Raises :class:`InvalidInput` listing every problem at once."""
     spec = _kind(kind)
-    table = read_table(path, sheet if sheet is not None else IMPORT_SHEET)
+    table = read_table(path, sheet, default_sheet=IMPORT_SHEET)
     problems: list[Problem] = []
     commands = spec.build(table, book.directory, problems)
     if not problems and actor is not None:

@@ -15,6 +15,7 @@ import attrs
 
 from journal_rules._actions import COMMAND_SCOPES
 from journal_rules._commands import JOURNAL_EVENT_ACTIONS, REGISTRY_EVENTS
+from journal_rules._convert import bounded
 from journal_rules._decision import Messages, Phrase
 from journal_rules._errors import Problem, suggest
 from journal_rules._grading._finishing import DEFAULT_TIE_BREAK, TIE_BREAKS
@@ -66,6 +67,16 @@ JOURNAL_COURSES = frozenset({"discipline", "integrated", "module", "block",
 REGULAR_SHEET_COURSES = frozenset({"discipline", "modular_discipline"})
 
 
+#: Bounds on a rule's numbers: a deadline of ten years, a count of a hundred thousand; beyond them
+#: a value is a typo or an attack (``days: 1e18`` would make the day counting run for ever).
+MAX_DAYS = 3660
+MAX_COUNT = 100_000
+
+#: What every refusal by the guard carries besides the rule's own facts (see GuardContext.facts).
+_GUARD_FIELDS = frozenset({"actor", "action", "on", "at", "actor_roles", "journal", "control",
+                           "state", "rule"})
+
+
 @attrs.frozen
 class Responsible:
     """Who answers for a rule: holders of ``role`` narrowed by ``scope`` (as in permissions)."""
@@ -99,6 +110,9 @@ class RuleBase:
     """
 
     kind_name: ClassVar[str] = ""
+    #: The facts this kind's findings (and refusals) carry: the only ``{fields}`` its messages
+    #: may name (checked at load). A kind that shows a new fact adds its name here.
+    message_fields: ClassVar[frozenset[str]] = frozenset()
 
     id: str
     clauses: tuple[str, ...]
@@ -188,10 +202,13 @@ class DeadlineRule(RuleBase):
     """
 
     kind_name: ClassVar[str] = "deadline"
+    message_fields: ClassVar[frozenset[str]] = _GUARD_FIELDS | frozenset({
+        "journal", "control", "control_kind", "start", "due", "done_on", "elapsed", "days",
+        "counting", "deadline_source", "key", "order"})
     kind: Literal["deadline"] = "deadline"
     start: str
     end: str
-    days: int | None
+    days: int | None = attrs.field(metadata=bounded(0, MAX_DAYS))
     control_kinds: tuple[str, ...] = ("current", "milestone", "intermediate", "final")
     sheet_kind: str | None = None
     optional: bool = False
@@ -265,9 +282,11 @@ class DailyMarkingRule(RuleBase):
     """
 
     kind_name: ClassVar[str] = "daily_marking"
+    message_fields: ClassVar[frozenset[str]] = frozenset({
+        "journal", "control", "day", "entered_on", "course_days", "max_course_days", "key"})
     kind: Literal["daily_marking"] = "daily_marking"
-    max_course_days: int
-    lag_days: int = 0
+    max_course_days: int = attrs.field(metadata=bounded(1, MAX_DAYS))
+    lag_days: int = attrs.field(default=0, metadata=bounded(0, MAX_DAYS))
     control_kinds: tuple[str, ...] = ("current",)
     courses: str = "short"
     course_counting: DayCounting = "calendar"
@@ -322,10 +341,12 @@ class PeriodicRule(RuleBase):
     """``event`` happens at least ``at_least`` times every month of the academic year (P9)."""
 
     kind_name: ClassVar[str] = "periodic"
+    message_fields: ClassVar[frozenset[str]] = frozenset({
+        "month", "count", "at_least", "key"})
     kind: Literal["periodic"] = "periodic"
     event: str
     every: Literal["month"] = "month"
-    at_least: int = 1
+    at_least: int = attrs.field(default=1, metadata=bounded(0, MAX_COUNT))
 
     def conditions(self) -> dict[str, dict[str, Any]]:
         few = _op("$lt", "count", self.at_least)
@@ -349,12 +370,14 @@ class SetupRule(RuleBase):
     before ``due``)."""
 
     kind_name: ClassVar[str] = "setup"
+    message_fields: ClassVar[frozenset[str]] = frozenset({
+        "year", "unit", "term", "due", "done_on", "key"})
     kind: Literal["setup"] = "setup"
     event: str
     per: str = "year"
     covers: str | None = None
     due: str
-    opens_days_before: int = 30
+    opens_days_before: int = attrs.field(default=30, metadata=bounded(0, MAX_DAYS))
 
     def conditions(self) -> dict[str, dict[str, Any]]:
         return {"violation": _all(_eq("rule", self.id), _op("$gt", "late", 0)),
@@ -395,6 +418,8 @@ class PrecedesRule(RuleBase):
     (when P7's requests are made, «до начала учебного года»)."""
 
     kind_name: ClassVar[str] = "precedes"
+    message_fields: ClassVar[frozenset[str]] = frozenset({
+        "person", "on", "key"})
     kind: Literal["precedes"] = "precedes"
     subject: str
     requires: str
@@ -425,6 +450,9 @@ class ApprovalRule(RuleBase):
     (the guard; ``messages`` when absent)."""
 
     kind_name: ClassVar[str] = "approval"
+    message_fields: ClassVar[frozenset[str]] = _GUARD_FIELDS | frozenset({
+        "journal", "control", "on", "has_note", "has_note_text", "note_by", "given",
+        "missing", "required", "approved", "approved_text", "key"})
     kind: Literal["approval"] = "approval"
     require_review: bool = True
     refusal: Messages | None = None
@@ -500,6 +528,8 @@ class AuthorshipRule(RuleBase):
     The guard enforces this before a change; the audit re-checks the log."""
 
     kind_name: ClassVar[str] = "authorship"
+    message_fields: ClassVar[frozenset[str]] = frozenset({
+        "journal", "actor", "action", "on", "key"})
     kind: Literal["authorship"] = "authorship"
     actions: tuple[str, ...]
 
@@ -526,6 +556,8 @@ class OccurrenceRule(RuleBase):
     reopenings themselves (T20)."""
 
     kind_name: ClassVar[str] = "occurrence"
+    message_fields: ClassVar[frozenset[str]] = frozenset({
+        "journal", "control", "on", "note_by", "by", "department", "teachers", "key"})
     kind: Literal["occurrence"] = "occurrence"
     event: str
 
@@ -540,10 +572,10 @@ class OccurrenceRule(RuleBase):
 class LadderStep:
     """One rung: from ``min`` to ``max`` (inclusive; null: no upper bound) counted items."""
 
-    min: int
+    min: int = attrs.field(metadata=bounded(0, MAX_COUNT))
     sanction: str
     messages: Messages
-    max: int | None = None
+    max: int | None = attrs.field(default=None, metadata=bounded(0, MAX_COUNT))
 
 
 @attrs.frozen
@@ -560,6 +592,8 @@ class LadderRule(RuleBase):
     ``period`` and pick the step whose bounds hold the count."""
 
     kind_name: ClassVar[str] = "ladder"
+    message_fields: ClassVar[frozenset[str]] = frozenset({
+        "subject", "count", "period", "sanction", "against", "step"})
     kind: Literal["ladder"] = "ladder"
     against: str
     counts: LadderCounts = LadderCounts()
@@ -609,8 +643,11 @@ class IntegratedSheetRule(RuleBase):
     finishing part's journal."""
 
     kind_name: ClassVar[str] = "integrated_sheet"
+    message_fields: ClassVar[frozenset[str]] = frozenset({
+        "journal", "control", "start", "due", "done_on", "finishing", "by_department",
+        "by", "elapsed", "days", "counting", "key"})
     kind: Literal["integrated_sheet"] = "integrated_sheet"
-    days: int
+    days: int = attrs.field(metadata=bounded(0, MAX_DAYS))
     sheet_kind: str = "integrated"
     control_kinds: tuple[str, ...] = ("intermediate", "final")
     counting: DayCounting | None = None

@@ -74,6 +74,9 @@ def _schema(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
                 doc = a.metadata.get("doc") if a.metadata else None
                 if doc:
                     prop["description"] = doc
+                bounds = a.metadata.get("bounds") if a.metadata else None
+                if bounds is not None:  # applies to the number; a $parameter string passes
+                    prop["minimum"], prop["maximum"] = bounds
                 props[key] = prop
                 if a.default is attrs.NOTHING or a.name == "kind":
                     required.append(key)
