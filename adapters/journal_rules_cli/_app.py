@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 import journal_rules as jr
@@ -122,10 +123,20 @@ class _Opened:
             self.store.close()
 
 
+def _message(exc: jr.JournalRulesError) -> str:
+    """The error as the user sees it: one line when there is one problem."""
+    if isinstance(exc, jr.InvalidInput) and len(exc.problems) == 1:
+        problem = str(exc.problems[0])
+        return problem if problem.startswith(exc.what) else f"{exc.what}: {problem}"
+    return str(exc)
+
+
 def main() -> None:
     """Entry point: library errors print as one clear message and exit 2."""
     try:
         app()
     except jr.JournalRulesError as exc:
-        Console(stderr=True).print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+        # soft_wrap: a long message stays one line; escape: a message may hold [brackets].
+        Console(stderr=True, soft_wrap=True).print(
+            f"[red]error:[/red] {escape(_message(exc))}", markup=True, highlight=False)
         raise SystemExit(2) from None

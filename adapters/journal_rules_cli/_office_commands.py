@@ -6,6 +6,7 @@ extra (fpdf2, font-roboto); the others only the core.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -61,6 +62,11 @@ def import_(  # noqa: PLR0917 - typer maps parameters to options
     = None,
 ) -> None:
     """Import a registry file: every bad row is reported at once and nothing is imported."""
+    if kind not in jr.IMPORT_KINDS:  # a bad argument, not a bad file: one line, exit 2
+        raise jr.InvalidInput("import", [jr.Problem(
+            f"unknown kind of file {kind!r}; one of: {', '.join(jr.IMPORT_KINDS)}", path="kind",
+            suggestion=next(iter(difflib.get_close_matches(kind, list(jr.IMPORT_KINDS), 1)),
+                            None))])
     with _book(store, ruleset) as (book, _):
         try:
             events = jr.import_file(book, actor, kind, file, sheet=sheet)
