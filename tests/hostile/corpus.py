@@ -125,8 +125,9 @@ _cases("ruleset outside", "ruleset: /etc/passwd\ncases: []\n", "")
 
 # --- registry imports (journal-rules import) ----------------------------------------------------
 
-HEADER = "group,specialty,year_of_study,school,language,curation_dean,student,student_name\n"
-ROW = "201,Педиатрия,2,som,kk,curator,s20101,Студент 201-01\n"
+HEADER = ("academic_year,group,specialty,year_of_study,school,language,curation_dean,student,"
+          "student_name\n")
+ROW = "2025-2026,201,Педиатрия,2,som,kk,curator,s20101,Студент 201-01\n"
 
 
 def _import(name: str, file: str, data: str | bytes | Callable[[Path], None], says: str = "",
@@ -153,7 +154,7 @@ _import("50 001 rows", "tall.csv", HEADER + ROW * 50_001, "more than 50000 rows"
 _import("20 000-character cell", "long.csv", HEADER + ROW.rstrip("\n") + "Я" * 20_000 + "\n",
         "at most 10000")
 _import("a field past the csv module's limit", "huge.csv",
-        HEADER + '201,"' + "x" * 200_000 + '",2,som,kk,c,s,n\n', "")
+        HEADER + '2025-2026,201,"' + "x" * 200_000 + '",2,som,kk,c,s,n\n', "")
 _import("huge number", "n.csv", HEADER + ROW.replace(",2,", ",1e999999999,"), "whole number")
 _import("fraction", "f.csv", HEADER + ROW.replace(",2,", ",2.5,"), "whole number")
 _import("empty file", "e.csv", "", "empty")

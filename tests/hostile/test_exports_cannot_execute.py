@@ -28,12 +28,12 @@ def term(tmp_path_factory: pytest.TempPathFactory) -> tuple[jr.Gradebook, list[j
     before the term is completed and its grade sheets formed."""
     book = jr.demo_gradebook(jr.MemoryStore())
     group = book.directory.group("101")
-    rows = [["group", "specialty", "year_of_study", "school", "language", "curation_dean",
-             "student", "student_name"]]
+    rows = [["academic_year", "group", "specialty", "year_of_study", "school", "language",
+             "curation_dean", "student", "student_name"]]
     people = [(s.id, s.name) for s in book.directory.students_of("101")]
     people += [(f"s-evil-{i}", name) for i, name in enumerate(HOSTILE)]
     for sid, name in people:
-        rows.append(["101", group.specialty, str(group.year_of_study), group.school,
+        rows.append(["2025-2026", "101", group.specialty, str(group.year_of_study), group.school,
                      group.language, "curator", sid, name])
     path = tmp_path_factory.mktemp("contingent") / "contingent.csv"
     with path.open("w", encoding="utf-8", newline="") as f:

@@ -88,9 +88,10 @@ def test_the_ruleset_loader_raises_only_its_own_errors() -> None:
 # --- the importer ------------------------------------------------------------------------------
 
 BOOK = jr.demo_gradebook(jr.MemoryStore())
-CSV = ("group,specialty,year_of_study,school,language,curation_dean,student,student_name\n"
-       "201,Педиатрия,2,som,kk,curator,s20101,Студент 201-01\n"
-       "201,Педиатрия,2,som,kk,curator,s20102,\"Студент, 201-02\"\n").encode()
+CSV = ("academic_year,group,specialty,year_of_study,school,language,curation_dean,student,"
+       "student_name\n"
+       "2025-2026,201,Педиатрия,2,som,kk,curator,s20101,Студент 201-01\n"
+       "2025-2026,201,Педиатрия,2,som,kk,curator,s20102,\"Студент, 201-02\"\n").encode()
 
 
 def _xlsx_of(csv_bytes: bytes) -> bytes:
@@ -102,7 +103,7 @@ def _xlsx_of(csv_bytes: bytes) -> bytes:
     assert ws is not None
     ws.title = jr.IMPORT_SHEET
     for line in csv_bytes.decode().splitlines():
-        ws.append(line.replace('"', "").split(",")[:8])
+        ws.append(line.replace('"', "").split(",")[:9])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

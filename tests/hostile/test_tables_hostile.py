@@ -13,9 +13,9 @@ from openpyxl import Workbook
 
 import journal_rules as jr
 
-CONTINGENT = ["group", "specialty", "year_of_study", "school", "language", "curation_dean",
-              "student", "student_name"]
-GOOD = ["201", "Педиатрия", "2", "som", "kk", "curator", "s20101", "Студент 201-01"]
+CONTINGENT = ["academic_year", "group", "specialty", "year_of_study", "school", "language",
+              "curation_dean", "student", "student_name"]
+GOOD = ["2025-2026", "201", "Педиатрия", "2", "som", "kk", "curator", "s20101", "Студент 201-01"]
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ def _text(path: Path, text: str) -> Path:
 def test_an_unterminated_quote_is_an_error_naming_the_row(book: jr.Gradebook,
                                                           tmp_path: Path) -> None:
     text = ",".join(CONTINGENT) + "\n" + ",".join(GOOD) + "\n" + \
-        '201,Педиатрия,2,som,kk,curator,s20102,"Студент 201-02\n201,x,2,som,kk,c,s3,y\n'
+        '2025-2026,201,Педиатрия,2,som,kk,curator,s20102,"Студент 201-02\n201,x,2,som,kk,c,s3,y\n'
     [problem] = _refused(book, _text(tmp_path / "q.csv", text), "never closed")
     assert problem.row == 3
 
@@ -81,7 +81,7 @@ def test_numbers_are_parsed_with_bounds(book: jr.Gradebook, tmp_path: Path, valu
                                         message: str) -> None:
     path = tmp_path / "n.csv"
     with path.open("w", encoding="utf-8", newline="") as f:
-        csv.writer(f).writerows([CONTINGENT, [*GOOD[:2], value, *GOOD[3:]]])
+        csv.writer(f).writerows([CONTINGENT, [*GOOD[:3], value, *GOOD[4:]]])
     [problem] = _refused(book, path, message)
     assert (problem.row, problem.column) == (2, "year_of_study")
 
@@ -126,7 +126,7 @@ def _rewrite(path: Path, member: str, change: object) -> None:
 def test_xlsx_rows_beyond_an_under_declared_dimension_are_read(book: jr.Gradebook,
                                                                tmp_path: Path) -> None:
     rows: list[list[object]] = [CONTINGENT] + [
-        [*GOOD[:6], f"s2010{i}", f"Студент 201-0{i}"] for i in range(1, 6)]
+        [*GOOD[:7], f"s2010{i}", f"Студент 201-0{i}"] for i in range(1, 6)]
     path = _xlsx(tmp_path / "dim.xlsx", rows)
     _rewrite(path, "xl/worksheets/sheet1.xml",
              lambda b: re.sub(rb'<dimension ref="[A-Z0-9:]+" ?/>', b'<dimension ref="A1:H3"/>', b))
