@@ -545,7 +545,7 @@ def _message_problems(values: Mapping[str, Any], raw_rules: Any) -> list[Problem
     index = {r.get("id"): i for i, r in enumerate(raw_rules or []) if isinstance(r, dict)}
     for rule in values.get("rules", ()):
         prefix = f"rules[{index.get(rule.id, 0)}]"
-        fields = type(rule).message_fields
+        fields = type(rule).message_fields  # None: the kind declares none, check the form only
         out += template_problems(rule.messages, fields, f"{prefix}.messages")
         if rule.pending is not None:
             out += template_problems(rule.pending, fields, f"{prefix}.pending")

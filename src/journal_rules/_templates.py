@@ -17,10 +17,11 @@ from ._errors import Problem, suggest
 _FORMATTER = string.Formatter()
 
 
-def template_problems(messages: Messages, allowed: Iterable[str], path: str) -> list[Problem]:
+def template_problems(messages: Messages, allowed: Iterable[str] | None,
+                      path: str) -> list[Problem]:
     """Problems with the placeholders of ``messages`` (each language), given the facts
-    ``allowed``; paths are ``{path}.{lang}``."""
-    known = frozenset(allowed)
+    ``allowed`` (``None``: any plain name); paths are ``{path}.{lang}``."""
+    known = None if allowed is None else frozenset(allowed)
     out: list[Problem] = []
     for lang in LANGUAGES:
         text = messages.get(lang)
@@ -45,7 +46,7 @@ def template_problems(messages: Messages, allowed: Iterable[str], path: str) -> 
             elif conversion or spec:
                 out.append(Problem(f"placeholder {shown}: conversions and format "
                                    "specifications are not allowed", path=where))
-            elif field not in known:
+            elif known is not None and field not in known:
                 out.append(Problem(f"placeholder {shown}: this message has no fact {field!r}; "
                                    f"it has: {', '.join(sorted(known)) or 'none'}", path=where,
                                    suggestion=suggest(field, known)))

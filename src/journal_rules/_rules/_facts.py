@@ -578,7 +578,9 @@ def daily_facts(rule: DailyMarkingRule, view: JournalView, world: World) -> list
                     "course_days": course_days, "max_course_days": rule.max_course_days,
                     "missing": missing, "late": late,
                     "students": ", ".join(sorted(set(missing) | set(late))) or None,
-                    "lag_days": rule.lag_days, "key": d.isoformat()}
+                    "lag_days": rule.lag_days,
+                    "due": (d + timedelta(days=rule.lag_days)).isoformat(),
+                    "key": d.isoformat()}
             out.append(Fact(data, show, "journal", view.spec.id,
                             due=d + timedelta(days=rule.lag_days), journal=view.spec.id,
                             control=point.id, department=view.department, on=d))

@@ -111,8 +111,9 @@ class RuleBase:
 
     kind_name: ClassVar[str] = ""
     #: The facts this kind's findings (and refusals) carry: the only ``{fields}`` its messages
-    #: may name (checked at load). A kind that shows a new fact adds its name here.
-    message_fields: ClassVar[frozenset[str]] = frozenset()
+    #: may name (checked at load). A kind that shows a new fact adds its name here; ``None``
+    #: (a kind that declares nothing) checks only the placeholders' form.
+    message_fields: ClassVar[frozenset[str] | None] = None
 
     id: str
     clauses: tuple[str, ...]
@@ -283,7 +284,8 @@ class DailyMarkingRule(RuleBase):
 
     kind_name: ClassVar[str] = "daily_marking"
     message_fields: ClassVar[frozenset[str]] = frozenset({
-        "journal", "control", "day", "entered_on", "course_days", "max_course_days", "key"})
+        "journal", "control", "day", "entered_on", "course_days", "max_course_days", "missing",
+        "late", "students", "lag_days", "due", "key"})
     kind: Literal["daily_marking"] = "daily_marking"
     max_course_days: int = attrs.field(metadata=bounded(1, MAX_DAYS))
     lag_days: int = attrs.field(default=0, metadata=bounded(0, MAX_DAYS))
@@ -322,6 +324,8 @@ class CompleteMarksRule(RuleBase):
     naming the students (otherwise the audit reports it)."""
 
     kind_name: ClassVar[str] = "complete_marks"
+    message_fields: ClassVar[frozenset[str]] = _GUARD_FIELDS | frozenset({
+        "journal", "control", "on", "students", "missing", "count", "key"})
     kind: Literal["complete_marks"] = "complete_marks"
     control_kinds: tuple[str, ...] = ("current", "milestone", "intermediate", "final")
     refuse: bool = False
@@ -370,8 +374,8 @@ class SetupRule(RuleBase):
     before ``due``)."""
 
     kind_name: ClassVar[str] = "setup"
-    message_fields: ClassVar[frozenset[str]] = frozenset({
-        "year", "unit", "term", "due", "done_on", "key"})
+    message_fields: ClassVar[frozenset[str]] = frozenset().union(*SETUP_PER.values()) | {
+        "year", "due", "done_on", "key"}
     kind: Literal["setup"] = "setup"
     event: str
     per: str = "year"
@@ -419,7 +423,7 @@ class PrecedesRule(RuleBase):
 
     kind_name: ClassVar[str] = "precedes"
     message_fields: ClassVar[frozenset[str]] = frozenset({
-        "person", "on", "key"})
+        "person", "on", "key", "registered_on"})
     kind: Literal["precedes"] = "precedes"
     subject: str
     requires: str
@@ -593,7 +597,7 @@ class LadderRule(RuleBase):
 
     kind_name: ClassVar[str] = "ladder"
     message_fields: ClassVar[frozenset[str]] = frozenset({
-        "subject", "count", "period", "sanction", "against", "step"})
+        "subject", "count", "period", "sanction", "against", "step", "named", "named_text"})
     kind: Literal["ladder"] = "ladder"
     against: str
     counts: LadderCounts = LadderCounts()
@@ -644,8 +648,8 @@ class IntegratedSheetRule(RuleBase):
 
     kind_name: ClassVar[str] = "integrated_sheet"
     message_fields: ClassVar[frozenset[str]] = frozenset({
-        "journal", "control", "start", "due", "done_on", "finishing", "by_department",
-        "by", "elapsed", "days", "counting", "key"})
+        "journal", "unit", "control", "recorded_on", "start", "due", "done_on", "finishing",
+        "finishing_part", "by_department", "by", "elapsed", "days", "counting", "key"})
     kind: Literal["integrated_sheet"] = "integrated_sheet"
     days: int = attrs.field(metadata=bounded(0, MAX_DAYS))
     sheet_kind: str = "integrated"
