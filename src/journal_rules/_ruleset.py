@@ -511,7 +511,7 @@ _REFUSAL_FIELDS = frozenset({"actor", "action", "on", "at", "actor_roles", "jour
 _SECTION_FIELDS: dict[str, frozenset[str]] = {
     "permissions": frozenset({"roles"}),
     "lifecycle": frozenset({"allowed_in"}),
-    "visas": frozenset({"visa_role", "required", "given", "missing"}),
+    "visas": frozenset({"visa_role", "required", "given", "missing", "given_by", "before"}),
     "marks": frozenset({"cells", "codes", "points"}),
     "reasons": frozenset(),
     "unknown_actor": frozenset(),
@@ -529,6 +529,22 @@ def _bounds(values: Mapping[str, Any], raw_rules: Any) -> list[Problem]:
     return out
 
 
+def _messages_of(value: Any, path: str) -> list[tuple[Messages, str]]:
+    """The message templates of an attrs value: its fields holding :class:`Messages` (labels in
+    mappings, such as role names, are not templates), and those of its steps."""
+    out: list[tuple[Messages, str]] = []
+    if not attrs.has(type(value)):
+        return out
+    for a in attrs.fields(type(value)):
+        item = getattr(value, a.name)
+        if isinstance(item, Messages):
+            out.append((item, f"{path}.{a.name}"))
+        elif isinstance(item, tuple):
+            for j, sub in enumerate(item):
+                out += _messages_of(sub, f"{path}.{a.name}[{j}]")
+    return out
+
+
 def _message_problems(values: Mapping[str, Any], raw_rules: Any) -> list[Problem]:
     """Every message template names only facts its rule or section carries (see _templates)."""
     out: list[Problem] = []
@@ -537,20 +553,17 @@ def _message_problems(values: Mapping[str, Any], raw_rules: Any) -> list[Problem
         fields = _REFUSAL_FIELDS | extra
         if isinstance(value, Messages):
             out += template_problems(value, fields, section)
-        elif isinstance(value, tuple):
-            for i, item in enumerate(value):
-                out += template_problems(item.messages, fields, f"{section}[{i}].messages")
-        elif value is not None:
-            out += template_problems(value.messages, fields, f"{section}.messages")
+            continue
+        items = [(v, f"{section}[{i}]") for i, v in enumerate(value)] \
+            if isinstance(value, tuple) else [(value, section)]
+        for item, path in items:
+            for messages, where in _messages_of(item, path):
+                out += template_problems(messages, fields, where)
     index = {r.get("id"): i for i, r in enumerate(raw_rules or []) if isinstance(r, dict)}
     for rule in values.get("rules", ()):
-        prefix = f"rules[{index.get(rule.id, 0)}]"
         fields = type(rule).message_fields  # None: the kind declares none, check the form only
-        out += template_problems(rule.messages, fields, f"{prefix}.messages")
-        if rule.pending is not None:
-            out += template_problems(rule.pending, fields, f"{prefix}.pending")
-        for j, step in enumerate(getattr(rule, "steps", ())):
-            out += template_problems(step.messages, fields, f"{prefix}.steps[{j}].messages")
+        for messages, where in _messages_of(rule, f"rules[{index.get(rule.id, 0)}]"):
+            out += template_problems(messages, fields, where)
     return out
 
 

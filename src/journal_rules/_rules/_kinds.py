@@ -456,7 +456,7 @@ class ApprovalRule(RuleBase):
     kind_name: ClassVar[str] = "approval"
     message_fields: ClassVar[frozenset[str]] = _GUARD_FIELDS | frozenset({
         "journal", "control", "on", "has_note", "has_note_text", "note_by", "given",
-        "missing", "required", "approved", "approved_text", "key"})
+        "out_of_order", "missing", "required", "approved", "approved_text", "key"})
     kind: Literal["approval"] = "approval"
     require_review: bool = True
     refusal: Messages | None = None
