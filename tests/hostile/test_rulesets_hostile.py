@@ -133,13 +133,18 @@ def test_a_known_field_of_another_kind_is_not_known_here() -> None:
 
 def test_every_bundled_message_names_only_known_facts() -> None:
     ruleset = jr.default_ruleset()
+    checked = 0
     for rule in ruleset.rules:
+        if type(rule).message_fields is None:  # a kind that declares none: the form only
+            continue
+        checked += 1
         for messages in (rule.messages, rule.pending):
             if messages is None:
                 continue
             for lang in jr.LANGUAGES:
                 for name in re.findall(r"\{(\w+)\}", messages.get(lang)):
-                    assert name in type(rule).message_fields, (rule.id, name)
+                    assert name in type(rule).message_fields, (rule.id, name)  # type: ignore[operator]
+    assert checked >= 20
 
 
 def test_a_message_built_in_code_never_crashes_rendering() -> None:
