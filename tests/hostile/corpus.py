@@ -292,7 +292,7 @@ def _arguments(name: str, argv: list[str], says: str = "") -> None:
 _arguments("impossible --as-of", ["audit", "--as-of", "2024-13-45", *MEMORY], "not a date")
 _arguments("missing --as-of", ["audit", *MEMORY], "--as-of")
 _arguments("unknown --lang", ["audit", "--as-of", "2024-01-01", "--lang", "xx", *MEMORY],
-           "unknown language")
+           "'xx'")
 _arguments("unknown --format", ["audit", "--as-of", "2024-01-01", "--format", "xml", *MEMORY],
            "unknown format")
 _arguments("unknown store scheme", ["audit", "--as-of", "2024-01-01", "--store", "bogus://x"],
