@@ -542,6 +542,9 @@ def _messages_of(value: Any, path: str) -> list[tuple[Messages, str]]:
         elif isinstance(item, tuple):
             for j, sub in enumerate(item):
                 out += _messages_of(sub, f"{path}.{a.name}[{j}]")
+        elif isinstance(item, Mapping):  # a rule's phrases: templates over the same facts
+            for key, sub in item.items():
+                out += _messages_of(sub, f"{path}.{a.name}.{key}")
     return out
 
 

@@ -125,6 +125,17 @@ def test_message_templates_are_checked_at_load(placeholder: str, message: str) -
     assert problem.line is not None
 
 
+def test_phrases_are_templates_too(tmp_path: Path) -> None:
+    path = tmp_path / "phrased.yaml"
+    path.write_text(
+        "ruleset: {id: phrased, extends: kaznmu-sop-2021}\nrules:\n  - id: close-deadline\n"
+        "    phrases:\n      done_on:\n        absent: {ru: нет, kk: жоқ, en: not yet}\n"
+        "        present: {ru: '{done_on}', kk: '{done_on}', en: '{0}'}\n", encoding="utf-8")
+    with pytest.raises(jr.InvalidInput, match="positional") as caught:
+        jr.load_ruleset(path)
+    assert caught.value.problems[0].path.endswith("phrases.done_on.present.en")
+
+
 def test_a_known_field_of_another_kind_is_not_known_here() -> None:
     # `{month}` is a fact of periodic rules, not of a permission's refusal.
     with pytest.raises(jr.InvalidInput, match="has no fact 'month'"):
