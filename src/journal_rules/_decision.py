@@ -61,6 +61,7 @@ FACT_NAME_TABLES: Mapping[str, str] = {
     "action": "actions", "actions": "actions",
     "role": "roles", "roles": "roles", "actor_roles": "roles", "required": "roles",
     "given": "roles", "missing": "roles", "responsible_roles": "roles",
+    "out_of_order": "roles", "roles_gained": "roles",
     "state": "states", "allowed_in": "states",
 }
 

@@ -256,7 +256,8 @@ def test_a_reopening_whose_steps_share_a_person_is_refused_and_reported(kaznmu: 
     report = jr.audit(store, kaznmu, date(2025, 10, 26))
     (finding,) = [f for f in report.findings if f.rule_id == "reopening-signatories"]
     assert (finding.kind, finding.person, finding.journal) == ("violation", "head-dean", JOURNAL)
-    assert finding.facts["shared"] == [
+    assert finding.facts["shared"] == ["head-dean"]
+    assert finding.facts["shared_steps"] == [
         "head-dean: give_visa (department_head), give_visa (school_dean)"]
     assert "or-head" in finding.responsible
     assert len({finding.message(lang) for lang in jr.LANGUAGES}) == 3

@@ -284,7 +284,7 @@ def _ladder(engine: CompiledRules, ruleset: Ruleset, rule: LadderRule, world: Wo
         show = {"subject": subject, "count": len(items), "period": label,
                 "sanction": step.sanction, "against": rule.against,
                 "step": f"{step.min}..{'' if step.max is None else step.max}",
-                "named": list(people), "named_text": ", ".join(names) or "—"}
+                "named": list(people), "named_text": ", ".join(names) or None}
         out.append(Sanction(rule.id, rule.clauses, rule.against, subject, len(items),
                             step.sanction, step.messages, rule.messages, show, tuple(items),
                             people, ruleset.ref,

@@ -809,7 +809,9 @@ def separation_fact(rule: SeparationOfDutiesRule, view: JournalView, control: st
     first = next(iter(shared), None)
     show = {"journal": view.spec.id, "control": control, "on": on.isoformat(),
             "person": first, "steps": [] if first is None else shared[first],
-            "shared": [f"{p}: {', '.join(s)}" for p, s in shared.items()],
+            # Who took several steps (what messages show), and which steps (for the record).
+            "shared": list(shared),
+            "shared_steps": [f"{p}: {', '.join(s)}" for p, s in shared.items()],
             "signatories": [f"{step}: {person}" for person, step in steps],
             "key": f"{control}#{n}"}
     return Fact(data, show, "journal", view.spec.id, journal=view.spec.id, control=control,
