@@ -18,7 +18,15 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError
 
-from journal_rules import StoredEvent, StoreError, StreamInfo, VersionConflict, check_batch
+from journal_rules import (
+    Batch,
+    StoredEvent,
+    StoreError,
+    StreamInfo,
+    VersionConflict,
+    check_batch,
+    check_batches,
+)
 
 from ._schema import events as events_table
 from ._schema import streams as streams_table
@@ -55,6 +63,10 @@ def _event(row: Sequence[Any], where: str) -> StoredEvent:
         "recorded_at": row[4], "occurred_on": row[5], "reason": row[6], "data": data,
         "prev_hash": row[8], "hash": row[9],
     })
+
+
+def _expected(batches: Sequence[Batch], stream: str) -> int:
+    return next((expected for name, expected, _ in batches if name == stream), 0)
 
 
 class SQLStore:
@@ -163,31 +175,49 @@ class SQLStore:
     def append(self, stream: str, expected_version: int, events: Sequence[StoredEvent]) -> None:
         """Append ``events`` in one transaction; :class:`VersionConflict` if the stream moved."""
         check_batch(stream, expected_version, events)
-        rows = [_row(e) for e in events]
+        self._append_batches([(stream, expected_version, events)])
+
+    def append_all(self, batches: Sequence[Batch]) -> None:
+        """Append to several streams in one transaction: every batch is stored, or none."""
+        self._append_batches(check_batches(batches))
+
+    def _append_batches(self, batches: Sequence[Batch]) -> None:
+        # Streams are locked in name order (check_batches sorts), so two writers never deadlock.
+        current = batches[0][0] if batches else ""
         try:
             with self._connect(write=True) as conn, conn.begin():
-                query = sa.select(streams_table.c.version).where(
-                    streams_table.c.name == stream)
-                if self.dialect == "postgresql":
-                    query = query.with_for_update()
-                actual = conn.execute(query).scalar_one_or_none()
-                if (actual or 0) != expected_version:
-                    raise VersionConflict(stream, expected_version, actual or 0)
-                if not rows:
-                    return
-                head = {"version": events[-1].version, "last_hash": events[-1].hash}
-                if actual is None:
-                    conn.execute(streams_table.insert().values(name=stream, **head))
-                else:
-                    conn.execute(streams_table.update().where(
-                        streams_table.c.name == stream,
-                        streams_table.c.version == expected_version).values(**head))
-                self._insert(conn, rows)
+                rows: list[tuple[Any, ...]] = []
+                for stream, expected_version, events in batches:
+                    current = stream
+                    query = sa.select(streams_table.c.version).where(
+                        streams_table.c.name == stream)
+                    if self.dialect == "postgresql":
+                        query = query.with_for_update()
+                    actual = conn.execute(query).scalar_one_or_none()
+                    if (actual or 0) != expected_version:
+                        raise VersionConflict(stream, expected_version, actual or 0)
+                    if not events:
+                        continue
+                    head = {"version": events[-1].version, "last_hash": events[-1].hash}
+                    if actual is None:
+                        conn.execute(streams_table.insert().values(name=stream, **head))
+                    else:
+                        conn.execute(streams_table.update().where(
+                            streams_table.c.name == stream,
+                            streams_table.c.version == expected_version).values(**head))
+                    rows.extend(_row(e) for e in events)
+                if rows:
+                    self._insert(conn, rows)
         except IntegrityError as exc:
             # Another writer got there first (the head row or the (stream, version) key).
-            raise VersionConflict(stream, expected_version, self._version(stream)) from exc
+            for stream, expected_version, _ in batches:
+                actual = self._version(stream)
+                if actual != expected_version:
+                    raise VersionConflict(stream, expected_version, actual) from exc
+            raise VersionConflict(current, _expected(batches, current),
+                                  self._version(current)) from exc
         except DBAPIError as exc:
-            raise StoreError(f"{self._where}: cannot append to stream {stream!r}: "
+            raise StoreError(f"{self._where}: cannot append to stream {current!r}: "
                              f"{exc.orig}") from exc
 
     def _insert(self, conn: Connection, rows: list[tuple[Any, ...]]) -> None:

@@ -29,11 +29,17 @@ def write_atomic(path: str, text: str) -> None:
     """
     folder = os.path.dirname(path) or "."
     tmp = f"{path}.{os.getpid()}.tmp"
-    with open(tmp, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        # A full disk: leave no half-written temporary file taking the space that is left.
+        with contextlib.suppress(OSError):
+            os.remove(tmp)
+        raise
     fsync_dir(folder)
 
 

@@ -33,7 +33,15 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from tinydb import TinyDB
 from tinydb.table import Document
 
-from journal_rules import StoredEvent, StoreError, StreamInfo, VersionConflict, check_batch
+from journal_rules import (
+    Batch,
+    StoredEvent,
+    StoreError,
+    StreamInfo,
+    VersionConflict,
+    check_batch,
+    check_batches,
+)
 
 from ._files import (
     DurableJSONStorage,
@@ -143,28 +151,80 @@ class TinyDBStore:
     def append(self, stream: str, expected_version: int, events: Sequence[StoredEvent]) -> None:
         """Append ``events`` all or nothing; :class:`VersionConflict` if the stream moved on."""
         check_batch(stream, expected_version, events)
+        self._append_batches([(stream, expected_version, events)], stream)
+
+    def append_all(self, batches: Sequence[Batch]) -> None:
+        """Append to several streams in one atomic step: every batch is stored, or none."""
+        parts = check_batches(batches)
+        self._append_batches(parts, ", ".join(stream for stream, _, _ in parts[:3])
+                             + (" ..." if len(parts) > 3 else ""))
+
+    def _append_batches(self, batches: Sequence[Batch], what: str) -> None:
         try:
             with flocked(self._lock, exclusive=True):
                 self._recover()
-                actual = self._head(stream)[0]
-                if actual != expected_version:
-                    raise VersionConflict(stream, expected_version, actual)
-                if not events:
+                for stream, expected_version, _ in batches:
+                    actual = self._head(stream)[0]
+                    if actual != expected_version:
+                        raise VersionConflict(stream, expected_version, actual)
+                plan = self._plan([b for b in batches if b[2]])
+                if not plan["batches"]:
                     return
-                pending = {"stream": stream, "expected": expected_version,
-                           "events": [e.to_record() for e in events]}
-                # The commit point: once this file is durable the batch will be applied.
-                write_atomic(self._pending, dump(pending))
-                self._apply(pending)
-                os.remove(self._pending)
+                self._commit(plan)
         except OSError as exc:
-            raise StoreError(f"TinyDB store {self.folder}: cannot append to stream "
-                             f"{stream!r}: {exc}") from exc
+            raise StoreError(f"TinyDB store {self.folder}: cannot append to stream(s) "
+                             f"{what}: {exc}; nothing was written") from exc
+
+    def _plan(self, batches: Sequence[Batch]) -> dict[str, Any]:
+        """The undo/redo record of an append: the batches, each stream's head before it and
+        the size of every index file it will extend (so a failed append can be taken back)."""
+        parts: list[dict[str, Any]] = []
+        days: set[date] = set()
+        for stream, expected_version, events in batches:
+            parts.append({"stream": stream, "expected": expected_version,
+                          "last_hash": self._head(stream)[1],
+                          "events": [e.to_record() for e in events]})
+            days.update(e.recorded_at.astimezone(UTC).date() for e in events)
+        sizes: dict[str, int | None] = {}
+        for day in sorted(days):
+            path = self._index_path(day)
+            sizes[os.path.basename(path)] = (os.path.getsize(path) if os.path.exists(path)
+                                             else None)
+        return {"batches": parts, "index_sizes": sizes}
+
+    def _commit(self, plan: dict[str, Any]) -> None:
+        """Write the undo record, apply the batches, delete the record: the append is confirmed
+        (and returns) only once the record is gone. Any failure before that takes the batches
+        back out, here or, if even that fails (a disk that stays full), by the next writer or
+        reader to take the lock, so an append that reports failure leaves nothing behind."""
+        try:
+            write_atomic(self._pending, dump(plan))
+            for part in plan["batches"]:
+                self._apply_segments(part)
+            self._apply_index(plan)
+        except BaseException as exc:
+            try:
+                self._rollback(plan)
+            except OSError as undo:
+                raise StoreError(
+                    f"TinyDB store {self.folder}: an append failed ({exc}) and could not be "
+                    f"rolled back yet ({undo}); its events are not in the store, and the store "
+                    "rolls the rest back when it is next opened (free disk space first)"
+                ) from exc
+            raise
+        os.remove(self._pending)  # the commit point
+        # Durability of the removal; the append is confirmed whatever this says.
+        with contextlib.suppress(OSError):
+            fsync_dir(self.folder)
 
     def _recover(self) -> None:
-        """Re-apply a batch left by a writer that died mid-append (lock held exclusively)."""
+        """Take back (or, for a record of layout 1's first release, redo) an append that never
+        confirmed: its writer died or failed with the undo record still there (lock held)."""
         pending = self._read_json(self._pending)
         if pending is None:
+            return
+        if isinstance(pending, dict) and "batches" in pending:
+            self._rollback(pending)
             return
         try:
             stream, expected = str(pending["stream"]), int(pending["expected"])
@@ -178,8 +238,98 @@ class TinyDBStore:
         self._apply(pending, recovering=True)
         os.remove(self._pending)
 
+    def _rollback(self, plan: dict[str, Any]) -> None:
+        """Undo whatever part of ``plan`` reached the files; idempotent, so it can be redone.
+
+        What frees space goes first (new segment files, head files of new streams, index
+        growth), the rewrites after; the undo record is removed last."""
+        try:
+            parts = [(str(p["stream"]), int(p["expected"]),
+                      None if p["last_hash"] is None else str(p["last_hash"]),
+                      [int(r["version"]) for r in p["events"]]) for p in plan["batches"]]
+            sizes = {str(k): (None if v is None else int(v))
+                     for k, v in dict(plan["index_sizes"]).items()}
+        except (KeyError, TypeError, ValueError) as exc:
+            raise StoreError(f"{self._pending}: malformed undo record ({exc})") from exc
+        rewrite: list[tuple[str, int]] = []
+        for stream, expected, _, versions in parts:
+            if not versions:
+                continue
+            for segment in range((versions[0] - 1) // self.segment_size,
+                                 (versions[-1] - 1) // self.segment_size + 1):
+                path = os.path.join(self.stream_path(stream), f"seg-{segment:08d}.json")
+                if segment * self.segment_size >= expected:
+                    with contextlib.suppress(FileNotFoundError):
+                        os.remove(path)
+                elif os.path.exists(path):
+                    rewrite.append((path, expected))
+            if expected == 0:
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(os.path.join(self.stream_path(stream), "head.json"))
+        for name, size in sizes.items():
+            path = os.path.join(self._index_dir, name)
+            if size is None:
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(path)
+            elif os.path.exists(path) and os.path.getsize(path) > size:
+                with open(path, "r+b") as handle:
+                    handle.truncate(size)
+                    os.fsync(handle.fileno())
+        for stream, expected, last_hash, _ in parts:
+            if expected > 0 and self._head(stream)[0] != expected:
+                write_atomic(os.path.join(self.stream_path(stream), "head.json"),
+                             dump({"stream": stream, "version": expected,
+                                   "last_hash": last_hash}))
+        for path, expected in rewrite:
+            with TinyDB(path, storage=DurableJSONStorage) as db:
+                table = db.table(_TABLE)
+                extra = [doc.doc_id for doc in table.all() if doc.doc_id > expected]
+                if extra:
+                    table.remove(doc_ids=extra)
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(self._pending)
+        fsync_dir(self._streams_dir)
+        fsync_dir(self._index_dir)
+        fsync_dir(self.folder)
+
+    def _apply_segments(self, part: dict[str, Any]) -> None:
+        """Write one stream's batch into its segments and head (the index comes after)."""
+        stream = str(part["stream"])
+        records: list[dict[str, Any]] = list(part["events"])
+        folder = self.stream_path(stream)
+        if not os.path.isdir(folder):
+            os.makedirs(folder, exist_ok=True)
+            fsync_dir(self._streams_dir)
+        by_segment: dict[str, list[dict[str, Any]]] = {}
+        for record in records:
+            by_segment.setdefault(self.segment_path(stream, int(record["version"])),
+                                  []).append(record)
+        for path, chunk in by_segment.items():
+            with TinyDB(path, storage=DurableJSONStorage) as db:
+                try:
+                    db.table(_TABLE).insert_multiple(
+                        [Document(r, doc_id=int(r["version"])) for r in chunk])
+                except ValueError as exc:  # TinyDB: a document with this id exists
+                    raise StoreError(f"{path}: stream {stream!r} holds an event beyond its "
+                                     f"recorded head ({exc}); the store was altered") from exc
+        last = records[-1]
+        write_atomic(os.path.join(folder, "head.json"),
+                     dump({"stream": stream, "version": int(last["version"]),
+                           "last_hash": str(last["hash"])}))
+
+    def _apply_index(self, plan: dict[str, Any]) -> None:
+        """One durable append per day file for every event of the plan."""
+        by_day: dict[date, list[str]] = {}
+        for part in plan["batches"]:
+            for record in part["events"]:
+                moment = datetime.fromisoformat(str(record["recorded_at"])).astimezone(UTC)
+                by_day.setdefault(moment.date(), []).append(
+                    dump([_micros(moment), str(part["stream"]), int(record["version"])]) + "\n")
+        for day, lines in by_day.items():
+            append_durable(self._index_path(day), "".join(lines))
+
     def _apply(self, pending: dict[str, Any], *, recovering: bool = False) -> None:
-        """Write a batch into its segments, head and index; idempotent, so it can be redone."""
+        """Redo a batch of the first release's redo record (idempotent)."""
         stream = str(pending["stream"])
         records: list[dict[str, Any]] = list(pending["events"])
         folder = self.stream_path(stream)
@@ -193,16 +343,11 @@ class TinyDBStore:
         for path, part in by_segment.items():
             with TinyDB(path, storage=DurableJSONStorage) as db:
                 table = db.table(_TABLE)
-                # Normally TinyDB's own duplicate-id check suffices; a redo skips what is there.
                 present = {doc.doc_id for doc in table.all()} if recovering else set()
                 missing = [Document(r, doc_id=int(r["version"])) for r in part
                            if int(r["version"]) not in present]
                 if missing:
-                    try:
-                        table.insert_multiple(missing)
-                    except ValueError as exc:  # TinyDB: a document with this id exists
-                        raise StoreError(f"{path}: stream {stream!r} holds an event beyond its "
-                                         f"recorded head ({exc}); the store was altered") from exc
+                    table.insert_multiple(missing)
         last = records[-1]
         write_atomic(os.path.join(folder, "head.json"),
                      dump({"stream": stream, "version": int(last["version"]),
@@ -305,9 +450,14 @@ class TinyDBStore:
                 continue
             if (first is not None and day < first) or (last is not None and day > last):
                 continue
-            yield from self._read_day(day, low, high)
+            try:
+                events = self._read_day(day, low, high)
+            except OSError as exc:
+                raise StoreError(f"TinyDB store {self.folder}: cannot read its index: "
+                                 f"{exc}") from exc
+            yield from events
 
-    def _read_day(self, day: date, low: int | None, high: int | None) -> Iterator[StoredEvent]:
+    def _read_day(self, day: date, low: int | None, high: int | None) -> list[StoredEvent]:
         path = self._index_path(day)
         with self._reading():
             pointers: set[tuple[int, str, int]] = set()
@@ -337,7 +487,7 @@ class TinyDBStore:
                 events.append(StoredEvent.from_record(record))
         # The index orders by time; an equal time is ordered by stream and version here too.
         events.sort(key=lambda e: (e.recorded_at, e.stream, e.version))
-        yield from events
+        return events
 
     def streams(self) -> list[StreamInfo]:
         """Every stream with its version and last hash, sorted by name."""

@@ -176,12 +176,15 @@ from ._ruleset import (
 )
 from ._storage import (
     GENESIS_HASH,
+    Batch,
     MemoryStore,
     NewEvent,
     Storage,
     StoredEvent,
     StreamInfo,
+    append_all,
     check_batch,
+    check_batches,
     sort_key,
 )
 from ._stores import DEFAULT_STORE_URL, open_store, register_store, store_schemes
@@ -211,6 +214,7 @@ __all__ = [
     "AuditReport",
     "BackupInfo",
     "Band",
+    "Batch",
     "BlockRating",
     "BufferedStore",
     "CalendarPlan",
@@ -331,11 +335,13 @@ __all__ = [
     "VisaRequirement",
     "Visas",
     "__version__",
+    "append_all",
     "audit",
     "backup_store",
     "build_faculty",
     "bundled_rulesets",
     "check_batch",
+    "check_batches",
     "check_heads",
     "check_store",
     "complete_term",

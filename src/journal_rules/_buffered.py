@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 from ._errors import VersionConflict
-from ._storage import Storage, StoredEvent, StreamInfo, check_batch, sort_key
+from ._storage import Storage, StoredEvent, StreamInfo, append_all, check_batch, sort_key
 
 
 class BufferedStore:
@@ -74,6 +74,25 @@ class BufferedStore:
             written += len(events)
             self._base.pop(name, None)  # re-read lazily rather than keep every event twice
         return written
+
+    def commit(self) -> int:
+        """Write every buffered event through in ONE atomic step across streams (the wrapped
+        store's ``append_all``): all of them are stored, or none. Return how many."""
+        batches = [(name, len(self._inner_events(name)), events)
+                   for name, events in sorted(self._pending.items()) if events]
+        if not batches:
+            return 0
+        append_all(self.inner, batches)
+        written = sum(len(events) for _, _, events in batches)
+        for name, _, _ in batches:
+            self._pending.pop(name, None)
+            self._base.pop(name, None)
+        return written
+
+    def discard(self) -> None:
+        """Forget every buffered event (nothing was written)."""
+        self._pending.clear()
+        self._base.clear()
 
     def close(self) -> None:
         """Flush, then close the wrapped store."""

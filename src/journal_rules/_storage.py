@@ -1,8 +1,9 @@
 """The storage protocol: an append-only event store with streams, and the in-memory store.
 
 An adapter implements four methods (``append``, ``read``, ``read_recorded``, ``streams``) plus
-``close``. Hashing, verification and every rule live in the core, so an adapter stores records
-and keeps its promises (atomic batches, optimistic versions), nothing more.
+``close``, and ``append_all`` when it can append to several streams in one atomic step (imports
+need it; see :func:`append_all`). Hashing, verification and every rule live in the core, so an
+adapter stores records and keeps its promises (atomic batches, optimistic versions), nothing more.
 """
 
 from __future__ import annotations
@@ -175,6 +176,43 @@ class Storage(Protocol):
     def close(self) -> None: ...
 
 
+Batch = tuple[str, int, Sequence[StoredEvent]]
+"""One stream's part of a multi-stream append: ``(stream, expected_version, events)``."""
+
+
+def check_batches(batches: Sequence[Batch]) -> list[Batch]:
+    """Check every part of a multi-stream append (:func:`check_batch`), refuse a stream named
+    twice, and return the parts sorted by stream name (the order in which to lock them)."""
+    seen: set[str] = set()
+    for stream, expected_version, events in batches:
+        if stream in seen:
+            raise StoreError(f"stream {stream!r} appears twice in one atomic append")
+        seen.add(stream)
+        check_batch(stream, expected_version, events)
+    return sorted(batches, key=lambda batch: batch[0])
+
+
+def append_all(store: Storage, batches: Sequence[Batch]) -> None:
+    """Append to several streams all or nothing: every stream must be at its expected version
+    (else :class:`VersionConflict` and nothing is written), and a crash or a failed write leaves
+    either every batch or none.
+
+    Uses the store's own ``append_all`` (every bundled store has one). A store without it can
+    take one stream's batch only: more is a :class:`StoreError` before anything is written,
+    because a half-finished import is exactly what this function exists to prevent.
+    """
+    parts = check_batches(batches)
+    atomic = getattr(store, "append_all", None)
+    if atomic is not None:
+        atomic(parts)
+        return
+    if len(parts) > 1:
+        raise StoreError(f"{type(store).__name__} cannot append to several streams in one "
+                         "atomic step (it has no append_all method); nothing was written")
+    for stream, expected_version, events in parts:
+        store.append(stream, expected_version, events)
+
+
 def check_batch(stream: str, expected_version: int, events: Sequence[StoredEvent]) -> None:
     """What every adapter checks before writing: the batch belongs here and is numbered in order.
 
@@ -210,6 +248,18 @@ class MemoryStore:
                 raise VersionConflict(stream, expected_version, len(current))
             if events:
                 self._streams[stream] = [*current, *events]
+
+    def append_all(self, batches: Sequence[Batch]) -> None:
+        """Several streams' batches in one step: all appended, or none (see :func:`append_all`)."""
+        parts = check_batches(batches)
+        with self._lock:
+            for stream, expected_version, _ in parts:
+                actual = len(self._streams.get(stream, ()))
+                if actual != expected_version:
+                    raise VersionConflict(stream, expected_version, actual)
+            for stream, _, events in parts:
+                if events:
+                    self._streams[stream] = [*self._streams.get(stream, ()), *events]
 
     def read(self, stream: str, start: int = 1) -> Iterator[StoredEvent]:
         with self._lock:

@@ -55,7 +55,7 @@ def _crash_rounds(url: str, seed: int) -> None:
         # Wait for the first acknowledgement so that, however loaded the machine, the kill
         # lands while the writer is in its loop; then at a random moment within it.
         first = os.read(read_end, 4096)
-        time.sleep(rng.uniform(0.0, 0.04))
+        time.sleep(rng.uniform(0.0, 0.1))
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
         with os.fdopen(read_end, "rb") as pipe:

@@ -41,6 +41,7 @@ from journal_rules import (
     StoreError,
     StreamInfo,
     VersionConflict,
+    append_all,
     check_heads,
     make_checkpoint,
     verify_store,
@@ -252,6 +253,34 @@ class StorageConformance:
         assert len(list(store.read_recorded())) == 2
         store.append("s", 2, batch)  # the same batch, well-formed, still goes in
         assert len(list(store.read("s"))) == 7
+
+    # -- several streams in one atomic step ------------------------------------------------------
+
+    def test_append_all_is_all_or_nothing(self, store: Storage) -> None:
+        base = make_events("a", 2)
+        store.append("a", 0, base)
+        more_a = make_events("a", 3, after=base[-1])
+        new_b = make_events("b", 2)
+        new_c = make_events("c", 300)  # beyond one segment or page where stores cut there
+        append_all(store, [(s, v, e) for s, v, e in
+                           (("c", 0, new_c), ("a", 2, more_a), ("b", 0, new_b))])
+        assert _records(store.read("a")) == _records([*base, *more_a])
+        assert _records(store.read("b")) == _records(new_b)
+        assert _records(store.read("c")) == _records(new_c)
+        assert len(list(store.read_recorded())) == 2 + 3 + 2 + 300
+        # One stale part refuses the whole step: nothing of the others is written.
+        later_b = make_events("b", 1, after=new_b[-1])
+        with pytest.raises(VersionConflict) as info:
+            append_all(store, [("b", 2, later_b), ("d", 0, make_events("d", 4)),
+                               ("a", 3, make_events("a", 1, after=more_a[0]))])
+        assert (info.value.stream, info.value.expected, info.value.actual) == ("a", 3, 5)
+        assert list(store.read("d")) == []
+        assert len(list(store.read("b"))) == 2
+        assert [i.name for i in store.streams()] == ["a", "b", "c"]
+        assert len(list(store.read_recorded())) == 307
+        with pytest.raises(StoreError):  # one stream twice in one step
+            append_all(store, [("d", 0, make_events("d", 1)), ("d", 0, make_events("d", 1))])
+        assert verify_store(store) == []
 
     # -- reading by time ---------------------------------------------------------------------
 
