@@ -21,11 +21,12 @@ def fsync_dir(path: str) -> None:
         os.close(fd)
 
 
-def write_atomic(path: str, text: str) -> None:
+def write_atomic(path: str, text: str, *, durable: bool = True) -> None:
     """Replace ``path`` with ``text`` so that a crash leaves either the old or the new file.
 
     The temporary file is fsynced before the rename and the directory after it, so the new
-    content is on disk when this returns.
+    content is on disk when this returns. ``durable=False`` leaves both syncs to the caller
+    (a multi-stream append syncs once for hundreds of new files).
     """
     folder = os.path.dirname(path) or "."
     tmp = f"{path}.{os.getpid()}.tmp"
@@ -33,14 +34,16 @@ def write_atomic(path: str, text: str) -> None:
         with open(tmp, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         # A full disk: leave no half-written temporary file taking the space that is left.
         with contextlib.suppress(OSError):
             os.remove(tmp)
         raise
-    fsync_dir(folder)
+    if durable:
+        fsync_dir(folder)
 
 
 def append_durable(path: str, text: str) -> None:
@@ -73,9 +76,10 @@ class DurableJSONStorage(TinyStorage):
     rename it over the old one, fsync the directory. TinyDB's own ``JSONStorage`` truncates and
     rewrites in place, so a crash mid-write loses the whole file."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, durable: bool = True) -> None:
         super().__init__()
         self.path = path
+        self.durable = durable
 
     def read(self) -> dict[str, dict[str, Any]] | None:
         data = read_json(self.path)
@@ -86,7 +90,7 @@ class DurableJSONStorage(TinyStorage):
         return data
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
-        write_atomic(self.path, dump(data))
+        write_atomic(self.path, dump(data), durable=self.durable)
 
     def close(self) -> None:
         """Nothing stays open between reads and writes."""

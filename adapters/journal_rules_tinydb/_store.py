@@ -197,11 +197,17 @@ class TinyDBStore:
         (and returns) only once the record is gone. Any failure before that takes the batches
         back out, here or, if even that fails (a disk that stays full), by the next writer or
         reader to take the lock, so an append that reports failure leaves nothing behind."""
+        # Many streams at once (an import): files that did not exist before are written without
+        # a sync each, and one sync() makes them all durable before the commit point; a rollback
+        # deletes such files, so it never needs their content. Replaced files keep their syncs.
+        deferred = len(plan["batches"]) > 1
         try:
             write_atomic(self._pending, dump(plan))
             for part in plan["batches"]:
-                self._apply_segments(part)
+                self._apply_segments(part, deferred=deferred)
             self._apply_index(plan)
+            if deferred:
+                os.sync()
         except BaseException as exc:
             try:
                 self._rollback(plan)
@@ -292,20 +298,22 @@ class TinyDBStore:
         fsync_dir(self._index_dir)
         fsync_dir(self.folder)
 
-    def _apply_segments(self, part: dict[str, Any]) -> None:
+    def _apply_segments(self, part: dict[str, Any], *, deferred: bool) -> None:
         """Write one stream's batch into its segments and head (the index comes after)."""
         stream = str(part["stream"])
         records: list[dict[str, Any]] = list(part["events"])
         folder = self.stream_path(stream)
         if not os.path.isdir(folder):
             os.makedirs(folder, exist_ok=True)
-            fsync_dir(self._streams_dir)
+            if not deferred:
+                fsync_dir(self._streams_dir)
         by_segment: dict[str, list[dict[str, Any]]] = {}
         for record in records:
             by_segment.setdefault(self.segment_path(stream, int(record["version"])),
                                   []).append(record)
         for path, chunk in by_segment.items():
-            with TinyDB(path, storage=DurableJSONStorage) as db:
+            durable = not (deferred and not os.path.exists(path))
+            with TinyDB(path, storage=DurableJSONStorage, durable=durable) as db:
                 try:
                     db.table(_TABLE).insert_multiple(
                         [Document(r, doc_id=int(r["version"])) for r in chunk])
@@ -315,7 +323,8 @@ class TinyDBStore:
         last = records[-1]
         write_atomic(os.path.join(folder, "head.json"),
                      dump({"stream": stream, "version": int(last["version"]),
-                           "last_hash": str(last["hash"])}))
+                           "last_hash": str(last["hash"])}),
+                     durable=not (deferred and int(part["expected"]) == 0))
 
     def _apply_index(self, plan: dict[str, Any]) -> None:
         """One durable append per day file for every event of the plan."""

@@ -128,6 +128,21 @@ class VersionConflict(StoreError):
         )
 
 
+class StoreBusy(VersionConflict):
+    """Other writers kept changing a stream while a command was retried (with jittered backoff)
+    ``attempts`` times; nothing was written. Retry later; if it persists, fewer processes
+    should write to the same journal or registry stream at once."""
+
+    def __init__(self, stream: str, expected: int, actual: int, attempts: int) -> None:
+        super().__init__(stream, expected, actual)
+        self.attempts = attempts
+        self.args = (
+            f"stream {stream!r} kept changing under {attempts} attempts (other writers were "
+            "appending to it); nothing was written. Try the command again in a moment; if this "
+            "persists, fewer processes should write to the same journal at once",
+        )
+
+
 class TamperDetected(StoreError):
     """The hash chain of a stream does not hold: an event was edited, removed, inserted or moved."""
 

@@ -8,11 +8,14 @@ is written. State is a projection of the log, kept in memory and rebuilt from th
 
 from __future__ import annotations
 
+import random
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
+from ._buffered import BufferedStore
 from ._clock import Clock, SystemClock
 from ._commands import (
     ApproveNote,
@@ -42,7 +45,15 @@ from ._commands import (
 )
 from ._decision import Decision
 from ._directory import Directory
-from ._errors import CommandRefused, InvalidInput, Problem, UnknownEntity, VersionConflict, suggest
+from ._errors import (
+    CommandRefused,
+    InvalidInput,
+    Problem,
+    StoreBusy,
+    UnknownEntity,
+    VersionConflict,
+    suggest,
+)
 from ._events import (
     JOURNAL_PREFIX,
     BackupMade,
@@ -84,7 +95,15 @@ from ._ruleset import Ruleset
 from ._storage import NewEvent, Storage, StoredEvent, chain
 from ._validation import validate
 
-_RETRIES = 5
+_RETRIES = 8
+_BACKOFF_BASE = 0.005
+_BACKOFF_CAP = 0.25
+
+
+def backoff(attempt: int) -> None:
+    """Sleep before retry ``attempt`` (0-based): "full jitter", a random time up to an
+    exponentially growing cap, so that writers who collided do not collide again in step."""
+    time.sleep(random.uniform(0.0, min(_BACKOFF_CAP, _BACKOFF_BASE * 2 ** attempt)))
 
 
 class Gradebook:
@@ -99,7 +118,8 @@ class Gradebook:
         self.store = store
         self.policy = policy
         self.clock: Clock = clock if clock is not None else SystemClock()
-        self.guards: list[Guard] = [policy_guard or PolicyGuard(policy), *guards]
+        self._policy_guard = policy_guard or PolicyGuard(policy)
+        self.guards: list[Guard] = [self._policy_guard, *guards]
         self._lock = threading.RLock()
         self._directory = Directory()
         self._registry_heads: dict[str, StoredEvent | None] = {}
@@ -188,9 +208,10 @@ class Gradebook:
                 stored = chain(stream, head, new_events)
                 try:
                     self.store.append(stream, 0 if head is None else head.version, stored)
-                except VersionConflict:
+                except VersionConflict as exc:
                     if attempt == _RETRIES - 1:
-                        raise
+                        raise StoreBusy(exc.stream, exc.expected, exc.actual, _RETRIES) from exc
+                    backoff(attempt)
                     self.refresh()  # another writer got there first: look again, re-check
                     continue
                 self._absorb(stream, stored)
@@ -198,10 +219,30 @@ class Gradebook:
         raise AssertionError("unreachable")
 
     def execute_many(self, actor: str, commands: Iterable[Command]) -> list[StoredEvent]:
-        out: list[StoredEvent] = []
-        for command in commands:
-            out.extend(self.execute(actor, command))
-        return out
+        """Do several commands as ONE atomic step: each is validated and guarded in turn against
+        the state the ones before it leave, then every event of every stream is appended at
+        once (the store's ``append_all``). A refusal, bad data, a crash or a failed write
+        leaves nothing; a conflict with another writer re-plans the whole step (with jittered
+        backoff) and, if it keeps happening, is a :class:`StoreBusy`."""
+        todo = list(commands)
+        with self._lock:
+            for attempt in range(_RETRIES):
+                staging = BufferedStore(self.store)
+                stage = Gradebook(staging, self.policy, clock=self.clock,
+                                  guards=self.guards[1:], policy_guard=self._policy_guard)
+                out: list[StoredEvent] = []
+                for command in todo:
+                    out.extend(stage.execute(actor, command))
+                try:
+                    staging.commit()
+                except VersionConflict as exc:
+                    if attempt == _RETRIES - 1:
+                        raise StoreBusy(exc.stream, exc.expected, exc.actual, _RETRIES) from exc
+                    backoff(attempt)
+                    continue
+                self.refresh()
+                return out
+        raise AssertionError("unreachable")
 
     # --- internals ------------------------------------------------------------------------------
 
