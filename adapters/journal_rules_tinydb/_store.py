@@ -272,6 +272,11 @@ class TinyDBStore:
             if expected == 0:
                 with contextlib.suppress(FileNotFoundError):
                     os.remove(os.path.join(self.stream_path(stream), "head.json"))
+            self._remove_temporary(self.stream_path(stream))
+            if expected == 0:
+                with contextlib.suppress(OSError):
+                    os.rmdir(self.stream_path(stream))
+        self._remove_temporary(self.folder)
         for name, size in sizes.items():
             path = os.path.join(self._index_dir, name)
             if size is None:
@@ -297,6 +302,19 @@ class TinyDBStore:
         fsync_dir(self._streams_dir)
         fsync_dir(self._index_dir)
         fsync_dir(self.folder)
+
+    @staticmethod
+    def _remove_temporary(folder: str) -> None:
+        """Delete the temporary files a killed writer left in ``folder`` (they hold nothing
+        committed: every file is renamed into place only once written)."""
+        try:
+            names = os.listdir(folder)
+        except FileNotFoundError:
+            return
+        for name in names:
+            if name.endswith(".tmp"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(os.path.join(folder, name))
 
     def _apply_segments(self, part: dict[str, Any], *, deferred: bool) -> None:
         """Write one stream's batch into its segments and head (the index comes after)."""

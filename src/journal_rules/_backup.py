@@ -27,7 +27,14 @@ from ._events import Stream
 from ._gradebook import Gradebook
 from ._log import EventLog
 from ._ruleset import Ruleset
-from ._storage import GENESIS_HASH, NewEvent, Storage, StoredEvent, StreamInfo
+from ._storage import (
+    GENESIS_HASH,
+    NewEvent,
+    Storage,
+    StoredEvent,
+    StreamInfo,
+    append_all,
+)
 
 BACKUP_FORMAT = "journal-rules-backup"
 BACKUP_FORMAT_VERSION = 1
@@ -378,13 +385,17 @@ def _scan(where: str, checkpoint: Checkpoint,
 
 def restore_store(path: str | os.PathLike[str], store: Storage, *,
                   public_keys: Collection[str] = (), trust_unsigned: bool = False) -> BackupInfo:
-    """Verify the archive ``path`` completely, then load it into ``store``, which must be empty.
+    """Verify the archive ``path`` completely, then load it into ``store``, which must be empty
+    or hold an interrupted restore of this same archive (then the restore resumes and completes
+    it; anything else in the store is refused before a single event is written).
 
     The archive must match a checkpoint signed by one of ``public_keys``; an archive that
     contradicts its signed checkpoint (or carries a forged one) is refused
     (:class:`TamperDetected`, naming each stream), and one that nothing proves (no checkpoint,
     no trusted key) is refused (:class:`StoreError`) unless ``trust_unsigned``.
-    """
+
+    Events are written in atomic steps of several streams at once (:func:`append_all`), so a
+    restore that is killed leaves whole steps only, and running it again finishes the job."""
     where = os.fspath(path)
     info = verify_backup(where)
     findings, unproven = archive_findings(info, public_keys, where)
@@ -393,16 +404,43 @@ def restore_store(path: str | os.PathLike[str], store: Storage, *,
     if unproven is not None and not trust_unsigned:
         raise StoreError(f"cannot restore {where}: {unproven}; restore it only if you trust "
                          "where it came from (--trust-unsigned)")
-    existing = store.streams()
-    if existing:
-        raise StoreError(f"cannot restore {where}: the target store is not empty (it holds "
-                         f"{len(existing)} stream(s), e.g. {existing[0].name!r})")
-    batch: list[StoredEvent] = []
+    done = {i.name: i for i in store.streams()}
+    if done:
+        _check_resumable(where, done)
+    pending: list[StoredEvent] = []
+
+    def flush() -> None:
+        batches: dict[str, list[StoredEvent]] = {}
+        for event in pending:
+            batches.setdefault(event.stream, []).append(event)
+        append_all(store, [(name, events[0].version - 1, events)
+                           for name, events in batches.items()])
+        pending.clear()
+
     for event in _events(where):
-        if batch and (event.stream != batch[0].stream or len(batch) >= _BATCH):
-            store.append(batch[0].stream, batch[0].version - 1, batch)
-            batch = []
-        batch.append(event)
-    if batch:
-        store.append(batch[0].stream, batch[0].version - 1, batch)
+        already = done.get(event.stream)
+        if already is not None and event.version <= already.version:
+            continue
+        pending.append(event)
+        if len(pending) >= _BATCH:
+            flush()
+    if pending:
+        flush()
     return info
+
+
+def _check_resumable(where: str, done: dict[str, StreamInfo]) -> None:
+    """Refuse a non-empty target unless every stream in it is a prefix of the archive's."""
+    seen: set[str] = set()
+    for event in _events(where):
+        info = done.get(event.stream)
+        if info is not None and event.version == info.version:
+            if event.hash != info.last_hash:
+                break
+            seen.add(event.stream)
+    missing = sorted(set(done) - seen)
+    if missing:
+        raise StoreError(
+            f"cannot restore {where}: the target store is not empty and is not an interrupted "
+            f"restore of this archive (it holds {len(done)} stream(s); {missing[0]!r} differs "
+            "from the archive's); restore into an empty store")

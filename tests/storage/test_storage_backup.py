@@ -174,3 +174,46 @@ def test_backup_refuses_a_tampered_store(tmp_path: Path) -> None:
     with pytest.raises(TamperDetected, match="s#1"):
         backup_store(store, tmp_path / "b.gz", actor="admin", at=AT)
     assert not (tmp_path / "b.gz").exists()
+
+
+def test_restore_resumes_into_a_store_holding_a_prefix_of_the_archive(tmp_path: Path) -> None:
+    """What an interrupted restore leaves (whole steps of the archive, in order) is completed by
+    running the same restore again; here the prefix comes from an earlier backup of the same
+    store, restored first."""
+    url = f"tinydb://{tmp_path}/s"
+    _fill(url)
+    store = open_store(url)
+    try:
+        early = backup_store(store, tmp_path / "early.jsonl.gz", actor="admin", at=AT)
+        store.append("archive:big", 1200, make_events("archive:big", 5,
+                                                      after=list(store.read("archive:big"))[-1]))
+        late = backup_store(store, tmp_path / "late.jsonl.gz", actor="admin", at=AT)
+        heads = store.streams()
+    finally:
+        store.close()
+    target = MemoryStore()
+    restore_store(tmp_path / "early.jsonl.gz", target)
+    assert sum(i.version for i in target.streams()) == early.events
+    assert restore_store(tmp_path / "late.jsonl.gz", target) == late
+    assert sum(i.version for i in target.streams()) == late.events
+    assert [i for i in target.streams() if i.name != "registry:operations"] == [
+        i for i in heads if i.name != "registry:operations"]
+    assert verify_store(target) == []
+    # The same archive again: nothing left to do, nothing written twice.
+    restore_store(tmp_path / "late.jsonl.gz", target)
+    assert sum(i.version for i in target.streams()) == late.events
+
+
+def test_restore_refuses_a_store_that_is_not_a_prefix_of_the_archive(tmp_path: Path) -> None:
+    url = f"tinydb://{tmp_path}/s"
+    _fill(url)
+    store = open_store(url)
+    try:
+        backup_store(store, tmp_path / "b.jsonl.gz", actor="admin", at=AT)
+    finally:
+        store.close()
+    target = MemoryStore()
+    target.append("archive:big", 0, make_events("archive:big", 2, data={"other": True}))
+    with pytest.raises(StoreError, match="not an interrupted restore of this archive"):
+        restore_store(tmp_path / "b.jsonl.gz", target)
+    assert [i.version for i in target.streams()] == [2]  # nothing was written
