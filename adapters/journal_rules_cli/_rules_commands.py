@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 from datetime import date
 from pathlib import Path
@@ -24,6 +25,11 @@ DEFAULT_TESTS = Path("rulesets/tests")
 
 def _ruleset(path: Path | None) -> jr.Ruleset:
     return jr.default_ruleset() if path is None else jr.load_ruleset(path)
+
+
+def _nearest(name: str, choices: set[str]) -> str | None:
+    found = difflib.get_close_matches(name, sorted(choices), n=1, cutoff=0.6)
+    return found[0] if found else None
 
 
 @rules_app.command("lint")
@@ -115,9 +121,16 @@ def explain(
     lang: LangOption = None,
 ) -> None:
     """Why a finding or a refusal happened: rule, clauses, facts, the rule's settings and the
-    documentation of the parameters the ruleset has for the rule's clauses."""
+    documentation of the parameters the ruleset has for the rule's clauses.
+
+    An unknown --rule (not in the ruleset) or --journal (not in the store) is an error, not an
+    empty answer."""
+    loaded = _ruleset(ruleset)
+    if rule is not None and rule not in {r.id for r in loaded.rules}:
+        raise jr.UnknownEntity(f"rule of {loaded.meta.id}", rule,
+                               _nearest(rule, {r.id for r in loaded.rules}))
     if case is not None:
-        lg = language(lang, _ruleset(ruleset))
+        lg = language(lang, loaded)
         for result in jr.run_ruleset_tests(case):
             typer.echo(f"== {label('case', lg)}: {result.name}")
             for refusal in result.refusals:
@@ -128,19 +141,23 @@ def explain(
         return
     if store is None or as_of is None:
         raise jr.InvalidInput("explain", [jr.Problem("give --store and --as-of, or --case")])
-    loaded = _ruleset(ruleset)
-    report = _audit(store, loaded, as_of)
+    report = _audit(store, loaded, as_of, journal=journal)
     _explain_report(report, loaded, rule, journal, language(lang, loaded))
 
 
 def _audit(url: str | None, ruleset: jr.Ruleset, as_of: str, *,
-           verify: bool = True) -> jr.AuditReport:
+           verify: bool = True, journal: str | None = None) -> jr.AuditReport:
     """The audit of the store at ``url`` (None: the default store), closed afterwards; an
-    edited store is refused first unless ``verify`` is False."""
+    edited store is refused first unless ``verify`` is False; with ``journal``, that journal
+    must be in the store."""
     opened = jr.open_store(url)
     try:
         if verify:
             check_before_reading(opened)
+        if journal is not None and next(opened.read(jr.journal_stream(journal)), None) is None:
+            prefix = jr.journal_stream("")
+            known = {i.name[len(prefix):] for i in opened.streams() if i.name.startswith(prefix)}
+            raise jr.UnknownEntity("journal", journal, _nearest(journal, known))
         return jr.audit(opened, ruleset, _date(as_of))
     finally:
         opened.close()

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import contextlib
 import json
+import subprocess
+import sys
 import threading
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -230,3 +233,26 @@ def test_cli_lint_test_coverage_schema_and_audit(tmp_path: Path) -> None:
                                  "--rule", "reopen-visas", "--lang", "ru"])
     assert result.exit_code == 0
     assert "reopen-visas" in result.output
+
+
+@pytest.mark.parametrize(("option", "value", "hint"), [
+    ("--rule", "reopen-visa", "unknown rule of kaznmu-sop-2021 'reopen-visa' (did you mean "),
+    ("--journal", "anat/101/2025-9", "unknown journal 'anat/101/2025-9'"),
+])
+def test_explain_with_an_unknown_rule_or_journal_is_an_error(tmp_path: Path, option: str,
+                                                             value: str, hint: str) -> None:
+    url = f"tinydb://{tmp_path}/store"
+    assert CliRunner().invoke(app, ["demo", "--store", url]).exit_code == 0
+    result = subprocess.run(
+        [sys.executable, "-c", "from journal_rules_cli import main; main()", "rules", "explain",
+         "--store", url, "--as-of", "2025-10-31", option, value],
+        capture_output=True, text=True, check=False)
+    assert result.returncode == 2, result.stderr
+    assert result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert hint in result.stderr
+    known = subprocess.run(
+        [sys.executable, "-c", "from journal_rules_cli import main; main()", "rules", "explain",
+         "--store", url, "--as-of", "2025-10-31", "--journal", "anat/101/2025-1"],
+        capture_output=True, text=True, check=False)
+    assert known.returncode == 0, known.stderr
