@@ -27,6 +27,14 @@ def _ruleset(path: Path | None) -> jr.Ruleset:
     return jr.default_ruleset() if path is None else jr.load_ruleset(path)
 
 
+def _rule_ids(ruleset: jr.Ruleset) -> set[str]:
+    """Every id a finding or a refusal can carry: the rules and the core policy's sections."""
+    policy = ruleset.policy
+    return ({r.id for r in ruleset.rules} | {p.id for p in policy.permissions}
+            | {policy.lifecycle.id, policy.visas.id, policy.marks.id, policy.reasons.id,
+               "unknown-actor"})
+
+
 def _nearest(name: str, choices: set[str]) -> str | None:
     found = difflib.get_close_matches(name, sorted(choices), n=1, cutoff=0.6)
     return found[0] if found else None
@@ -126,9 +134,9 @@ def explain(
     An unknown --rule (not in the ruleset) or --journal (not in the store) is an error, not an
     empty answer."""
     loaded = _ruleset(ruleset)
-    if rule is not None and rule not in {r.id for r in loaded.rules}:
+    if rule is not None and rule not in _rule_ids(loaded):
         raise jr.UnknownEntity(f"rule of {loaded.meta.id}", rule,
-                               _nearest(rule, {r.id for r in loaded.rules}))
+                               _nearest(rule, _rule_ids(loaded)))
     if case is not None:
         lg = language(lang, loaded)
         for result in jr.run_ruleset_tests(case):

@@ -384,7 +384,8 @@ def _scan(where: str, checkpoint: Checkpoint,
 
 
 def restore_store(path: str | os.PathLike[str], store: Storage, *,
-                  public_keys: Collection[str] = (), trust_unsigned: bool = False) -> BackupInfo:
+                  public_keys: Collection[str] = (), trust_unsigned: bool = False,
+                  step: int = _BATCH) -> BackupInfo:
     """Verify the archive ``path`` completely, then load it into ``store``, which must be empty
     or hold an interrupted restore of this same archive (then the restore resumes and completes
     it; anything else in the store is refused before a single event is written).
@@ -394,8 +395,9 @@ def restore_store(path: str | os.PathLike[str], store: Storage, *,
     (:class:`TamperDetected`, naming each stream), and one that nothing proves (no checkpoint,
     no trusted key) is refused (:class:`StoreError`) unless ``trust_unsigned``.
 
-    Events are written in atomic steps of several streams at once (:func:`append_all`), so a
-    restore that is killed leaves whole steps only, and running it again finishes the job."""
+    Events are written in atomic steps of several streams at once (:func:`append_all`), of up
+    to ``step`` events each (what is held in memory at once), so a restore that is killed leaves
+    whole steps only, and running it again finishes the job."""
     where = os.fspath(path)
     info = verify_backup(where)
     findings, unproven = archive_findings(info, public_keys, where)
@@ -422,7 +424,7 @@ def restore_store(path: str | os.PathLike[str], store: Storage, *,
         if already is not None and event.version <= already.version:
             continue
         pending.append(event)
-        if len(pending) >= _BATCH:
+        if len(pending) >= step:
             flush()
     if pending:
         flush()

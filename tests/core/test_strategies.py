@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import journal_rules as jr
@@ -24,7 +24,8 @@ def test_valid_marks_are_accepted_and_invalid_refused(data: st.DataObject) -> No
     assert not jr.mark_is_valid(jr.Mark.parse(data.draw(jst.invalid_marks(rules))), rules)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])  # a loaded machine
 @given(unit=jst.course_units(), plan=jst.calendar_plans(), spec=jst.journal_specs(),
        group=jst.groups(), person=jst.people(("teacher", "department_head")))
 def test_model_round_trips_through_plain_data(unit: jr.CourseUnit, plan: jr.CalendarPlan,

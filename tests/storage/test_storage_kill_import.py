@@ -172,6 +172,8 @@ def test_sigkill_during_an_import_leaves_all_or_nothing(work_dir: Path) -> None:
 
 @pytest.mark.slow
 def test_sigkill_during_a_restore_then_the_same_restore_completes(work_dir: Path) -> None:
+    """The restore writes in steps of 100 events (the default is 5,000, which would make this
+    archive of about 430 events one atomic step), so kills also land between steps."""
     tmp_path = work_dir
     source = tmp_path / "source"
     url = _registry(source)
@@ -187,7 +189,7 @@ def test_sigkill_during_a_restore_then_the_same_restore_completes(work_dir: Path
 
     def restore() -> None:
         opened = jr.open_store(target_url)
-        jr.restore_store(archive, opened)
+        jr.restore_store(archive, opened, step=100)
         opened.close()
 
     full = _timed(restore)
@@ -206,7 +208,7 @@ def test_sigkill_during_a_restore_then_the_same_restore_completes(work_dir: Path
             assert not finished or heads == expected, round_
             outcomes["all" if heads == expected else "part" if heads else "nothing"] += 1
             if heads != expected and round_ % 5 == 0:
-                again = jr.restore_store(archive, opened)  # the same restore completes it
+                again = jr.restore_store(archive, opened, step=100)  # the same restore completes
                 assert again.events == info.events
                 assert {i.name: (i.version, i.last_hash)
                         for i in opened.streams()} == expected, round_
