@@ -71,6 +71,7 @@ from ._demo import build_faculty, demo_clock, demo_gradebook, run_term
 from ._demo_complete import complete_term
 from ._directory import Directory
 from ._errors import (
+    ClockWentBack,
     CommandRefused,
     InvalidInput,
     JournalRulesError,
@@ -224,6 +225,7 @@ __all__ = [
     "Checkpoint",
     "ClauseCoverage",
     "Clock",
+    "ClockWentBack",
     "CloseJournal",
     "Command",
     "CommandRefused",

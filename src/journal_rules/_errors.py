@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -141,6 +142,21 @@ class StoreBusy(VersionConflict):
             "appending to it); nothing was written. Try the command again in a moment; if this "
             "persists, fewer processes should write to the same journal at once",
         )
+
+
+class ClockWentBack(JournalRulesError, ValueError):
+    """An event would be recorded before one already recorded: before the head of its stream,
+    or before the latest event a gradebook has seen. Nothing was written. Time only moves
+    forward in the journal: check the machine's clock (or the clock passed to the gradebook)."""
+
+    def __init__(self, where: str, latest: datetime, attempted: datetime) -> None:
+        self.where = where
+        self.latest = latest
+        self.attempted = attempted
+        super().__init__(
+            f"{where}: an event recorded at {attempted.isoformat()} would come before one "
+            f"already recorded at {latest.isoformat()}; time only moves forward in the journal "
+            "(check the clock); nothing was written")
 
 
 class TamperDetected(StoreError):

@@ -173,7 +173,9 @@ class _Generator:
         self.buffer = BufferedStore(store)
         self.clock = ManualClock(datetime.combine(settings.term_start - timedelta(days=20),
                                                   time(9), UTC))
-        self.book = Gradebook(self.buffer, policy, clock=self.clock)
+        # Journal after journal, each through its term: every stream's time moves forward, the
+        # generator's clock as a whole does not.
+        self.book = Gradebook(self.buffer, policy, clock=self.clock, monotonic=False)
         self.report = GenerationReport()
         self.progress = progress or (lambda _: None)
         self.teachers: dict[str, list[str]] = {}

@@ -12,11 +12,11 @@ import random
 import threading
 import time
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from ._buffered import BufferedStore
-from ._clock import Clock, SystemClock
+from ._clock import Clock, ManualClock, SystemClock
 from ._commands import (
     ApproveNote,
     AssignPlanUploaders,
@@ -46,6 +46,7 @@ from ._commands import (
 from ._decision import Decision
 from ._directory import Directory
 from ._errors import (
+    ClockWentBack,
     CommandRefused,
     InvalidInput,
     Problem,
@@ -111,10 +112,19 @@ class Gradebook:
 
     ``guards`` are consulted after the policy's own guard (the rules engine plugs in here). The
     clock stamps recorded times; pass a :class:`ManualClock` to replay or test.
+
+    Time only moves forward (``monotonic``, the default for every clock but a
+    :class:`ManualClock`): a command whose clock reads earlier than the head of the stream it
+    writes to, or than the latest event this gradebook has seen in any stream, is a
+    :class:`ClockWentBack` and nothing is written; a real clock that goes back is a broken or
+    tampered clock. A ManualClock is for scripts, replays and generators, which may write one
+    journal's whole term and then the next one's; pass ``monotonic=True`` to hold it to the
+    same rule.
     """
 
     def __init__(self, store: Storage, policy: Policy, *, clock: Clock | None = None,
-                 guards: Sequence[Guard] = (), policy_guard: PolicyGuard | None = None) -> None:
+                 guards: Sequence[Guard] = (), policy_guard: PolicyGuard | None = None,
+                 monotonic: bool | None = None) -> None:
         self.store = store
         self.policy = policy
         self.clock: Clock = clock if clock is not None else SystemClock()
@@ -124,11 +134,15 @@ class Gradebook:
         self._directory = Directory()
         self._registry_heads: dict[str, StoredEvent | None] = {}
         self._journals: dict[str, JournalState] = {}
+        self.monotonic = (not isinstance(self.clock, ManualClock) if monotonic is None
+                          else monotonic)
+        self._latest: datetime | None = None
+        self._stream_latest: dict[str, datetime] = {}
         self.refresh()
 
     @classmethod
     def for_ruleset(cls, store: Storage, ruleset: Ruleset, *, clock: Clock | None = None,
-                    guards: Sequence[Guard] = ()) -> Gradebook:
+                    guards: Sequence[Guard] = (), monotonic: bool | None = None) -> Gradebook:
         """A gradebook guarded by everything a ruleset says: its core policy and its rules
         (the rules engine's guard), with every refusal naming the ruleset's id, edition and
         content hash. This is what embedding software normally wants."""
@@ -136,7 +150,7 @@ class Gradebook:
 
         return cls(store, ruleset.policy, clock=clock,
                    guards=[RulesGuard(ruleset), *guards],
-                   policy_guard=PolicyGuard(ruleset.policy, ruleset.ref))
+                   policy_guard=PolicyGuard(ruleset.policy, ruleset.ref), monotonic=monotonic)
 
     # --- queries --------------------------------------------------------------------------------
 
@@ -157,9 +171,11 @@ class Gradebook:
                 if journal_id not in self._directory.journals:
                     raise UnknownEntity("journal", journal_id,
                                         suggest(journal_id, set(self._directory.journals)))
-                state = replay_journal(self.store.read(journal_stream(journal_id)),
-                                       self.policy)
+                events = list(self.store.read(journal_stream(journal_id)))
+                state = replay_journal(events, self.policy)
                 self._journals[journal_id] = state
+                for event in events:
+                    self._saw(event)
             return state
 
     def journals(self) -> list[str]:
@@ -172,6 +188,7 @@ class Gradebook:
                 head = self._registry_heads.get(stream)
                 for event in self.store.read(stream, 1 if head is None else head.version + 1):
                     self._directory.apply(event)
+                    self._saw(event)
                     head = event
                 self._registry_heads[stream] = head
             for info in self.store.streams():
@@ -182,6 +199,7 @@ class Gradebook:
                 if state is not None:
                     for event in self.store.read(info.name, state.version + 1):
                         state.apply(event)
+                        self._saw(event)
                 elif journal_id not in self._directory.journals:
                     first = next(self.store.read(info.name), None)
                     if first is not None and first.type == "journal_opened":
@@ -201,6 +219,7 @@ class Gradebook:
         with self._lock:
             for attempt in range(_RETRIES):
                 context = self._context(actor, command)
+                self._forward_only(context)
                 refusals = self._refusals(context)
                 if refusals:
                     raise CommandRefused(type(command).__name__, refusals)
@@ -229,7 +248,8 @@ class Gradebook:
             for attempt in range(_RETRIES):
                 staging = BufferedStore(self.store)
                 stage = Gradebook(staging, self.policy, clock=self.clock,
-                                  guards=self.guards[1:], policy_guard=self._policy_guard)
+                                  guards=self.guards[1:], policy_guard=self._policy_guard,
+                                  monotonic=self.monotonic)
                 out: list[StoredEvent] = []
                 for command in todo:
                     out.extend(stage.execute(actor, command))
@@ -309,7 +329,32 @@ class Gradebook:
         stream = _REGISTRY_STREAM[type(command)]
         return stream, self._registry_heads.get(stream), [new]
 
+    def _forward_only(self, context: GuardContext) -> None:
+        """Refuse a clock that reads before the journal's head or the latest event seen."""
+        if not self.monotonic:
+            return
+        journal = context.journal
+        if journal is not None and journal.spec is not None:
+            latest = self._stream_latest.get(journal_stream(journal.spec.id))
+            if latest is not None and context.now < latest:
+                raise ClockWentBack(f"journal {journal.spec.id!r}", latest, context.now)
+        if self._latest is not None and context.now < self._latest:
+            raise ClockWentBack("this gradebook", self._latest, context.now)
+
+    def _saw(self, event: StoredEvent | None) -> None:
+        """Remember the latest recorded time, of the gradebook and of the event's stream."""
+        if event is None:
+            return
+        at = event.recorded_at
+        if self._latest is None or at > self._latest:
+            self._latest = at
+        known = self._stream_latest.get(event.stream)
+        if known is None or at > known:
+            self._stream_latest[event.stream] = at
+
     def _absorb(self, stream: str, events: list[StoredEvent]) -> None:
+        for event in events:
+            self._saw(event)
         if stream.startswith(JOURNAL_PREFIX):
             journal_id = stream[len(JOURNAL_PREFIX):]
             state = self._journals.get(journal_id)

@@ -143,7 +143,7 @@ def read_world(store: Storage, as_of: date, calendar: Calendar) -> World:
     for stream in Stream.ALL:
         for event in store.read(stream):
             if calendar.local_date(event.recorded_at) > as_of:
-                break
+                continue  # select by recorded time: a later event does not hide earlier ones
             directory.apply(event)
             registry.append(to_ev(event, calendar))
     registry.sort(key=lambda e: (e.at, e.type, e.position))
@@ -171,7 +171,7 @@ def journal_view(events: Iterable[StoredEvent], directory: RegistryView, calenda
     for event in events:
         day = calendar.local_date(event.recorded_at)
         if as_of is not None and day > as_of:
-            break
+            continue  # select by recorded time: a later event does not hide earlier ones
         data = event.data
         if event.type == "marks_entered":
             data = _aggregate_marks(event, day, first_entry, dates,
