@@ -192,15 +192,15 @@ def test_restore_resumes_into_a_store_holding_a_prefix_of_the_archive(tmp_path: 
     finally:
         store.close()
     target = MemoryStore()
-    restore_store(tmp_path / "early.jsonl.gz", target)
+    restore_store(tmp_path / "early.jsonl.gz", target, trust_unsigned=True)
     assert sum(i.version for i in target.streams()) == early.events
-    assert restore_store(tmp_path / "late.jsonl.gz", target) == late
+    assert restore_store(tmp_path / "late.jsonl.gz", target, trust_unsigned=True) == late
     assert sum(i.version for i in target.streams()) == late.events
     assert [i for i in target.streams() if i.name != "registry:operations"] == [
         i for i in heads if i.name != "registry:operations"]
     assert verify_store(target) == []
     # The same archive again: nothing left to do, nothing written twice.
-    restore_store(tmp_path / "late.jsonl.gz", target)
+    restore_store(tmp_path / "late.jsonl.gz", target, trust_unsigned=True)
     assert sum(i.version for i in target.streams()) == late.events
 
 
@@ -215,5 +215,5 @@ def test_restore_refuses_a_store_that_is_not_a_prefix_of_the_archive(tmp_path: P
     target = MemoryStore()
     target.append("archive:big", 0, make_events("archive:big", 2, data={"other": True}))
     with pytest.raises(StoreError, match="not an interrupted restore of this archive"):
-        restore_store(tmp_path / "b.jsonl.gz", target)
+        restore_store(tmp_path / "b.jsonl.gz", target, trust_unsigned=True)
     assert [i.version for i in target.streams()] == [2]  # nothing was written
