@@ -5,15 +5,19 @@ from __future__ import annotations
 import json
 import os
 import re
+import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.request import pathname2url
 
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError
@@ -77,7 +81,8 @@ class SQLStore:
     (stream, version) catches any writer that slipped past. Thread-safe; one engine per store.
     """
 
-    def __init__(self, url: str | URL, *, schema: str | None = None) -> None:
+    def __init__(self, url: str | URL, *, schema: str | None = None,
+                 read_only: bool = False) -> None:
         try:
             parsed = make_url(url)
         except ArgumentError as exc:
@@ -91,6 +96,7 @@ class SQLStore:
         if schema is not None and self.dialect != "postgresql":
             raise StoreError(f"{self._where}: the schema option is for PostgreSQL only")
         self.schema = schema
+        self.read_only = read_only
         self.engine = self._make_engine(parsed)
         self._closed = False
         self._lock = threading.Lock()
@@ -110,13 +116,30 @@ class SQLStore:
             folder = os.path.dirname(os.path.abspath(str(url.database)))
             if not os.path.isdir(folder):
                 raise StoreError(f"{self._where}: the folder {folder} does not exist")
-            engine = sa.create_engine(url, connect_args={"timeout": 60})
+            if self.read_only:
+                if not os.path.exists(str(url.database)):
+                    raise StoreError(f"{self._where}: no such database (opened read-only: "
+                                     "nothing is created)")
+                # mode=ro: SQLite refuses every write. In a folder this process cannot write,
+                # SQLite cannot make the WAL index it coordinates readers with, so the file is
+                # then read as immutable (a copy nobody writes to, e.g. on read-only media).
+                database = os.path.abspath(str(url.database))
+                frozen = not os.access(os.path.dirname(database), os.W_OK)
+                target = ("file:" + pathname2url(database) + "?mode=ro"
+                          + ("&immutable=1" if frozen else ""))
+                engine = sa.create_engine("sqlite://", creator=lambda: sqlite3.connect(
+                    target, uri=True, timeout=60, check_same_thread=False))
+            else:
+                engine = sa.create_engine(url, connect_args={"timeout": 60})
+            read_only = self.read_only
 
             @event.listens_for(engine, "connect")
             def _sqlite_connect(dbapi_connection: Any, record: Any) -> None:
                 # Let SQLAlchemy's "begin" event below issue BEGIN itself (pysqlite's own
                 # transaction handling defers BEGIN and cannot take the write lock up front).
                 dbapi_connection.isolation_level = None
+                if read_only:
+                    return  # the database's own journal mode stands; nothing is written
                 cursor = dbapi_connection.cursor()
                 cursor.execute("PRAGMA journal_mode=WAL")
                 cursor.execute("PRAGMA synchronous=FULL")  # durable at commit, power loss too
@@ -131,13 +154,15 @@ class SQLStore:
         if url.drivername in ("postgresql", "postgres"):
             url = url.set(drivername="postgresql+psycopg")
         engine = sa.create_engine(url, pool_pre_ping=False)
-        if self.schema is not None:
-            path = f'SET search_path TO "{self.schema}"'
+        setup = ([] if self.schema is None else [f'SET search_path TO "{self.schema}"']) + (
+            ["SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY"] if self.read_only else [])
+        if setup:
 
             @event.listens_for(engine, "connect")
             def _pg_connect(dbapi_connection: Any, record: Any) -> None:
                 with dbapi_connection.cursor() as cursor:
-                    cursor.execute(path)
+                    for statement in setup:
+                        cursor.execute(statement)
                 dbapi_connection.commit()
 
         return engine
@@ -154,9 +179,13 @@ class SQLStore:
         return conn
 
     def _migrate(self) -> None:
-        """Create or upgrade the schema to the newest migration, one opener at a time."""
+        """Create or upgrade the schema to the newest migration, one opener at a time (read-only:
+        check that it is the newest)."""
         config = Config()
         config.set_main_option("script_location", str(_MIGRATIONS))
+        if self.read_only:
+            self._check_schema(config)
+            return
         try:
             with self._connect(write=True) as conn, conn.begin():
                 if self.dialect == "postgresql":
@@ -170,6 +199,18 @@ class SQLStore:
         except DBAPIError as exc:
             raise StoreError(f"cannot prepare the store at {self._where}: {exc.orig}") from exc
 
+    def _check_schema(self, config: Config) -> None:
+        head = ScriptDirectory.from_config(config).get_current_head()
+        try:
+            with self._connect() as conn:
+                current = MigrationContext.configure(conn).get_current_revision()
+        except DBAPIError as exc:
+            raise StoreError(f"cannot read the store at {self._where}: {exc.orig}") from exc
+        if current != head:
+            raise StoreError(f"{self._where}: the store's schema is at revision {current!r}, "
+                             f"this adapter reads {head!r}; open it writable once to create or "
+                             "upgrade it (opened read-only: nothing is changed)")
+
     # -- writing -------------------------------------------------------------------------------
 
     def append(self, stream: str, expected_version: int, events: Sequence[StoredEvent]) -> None:
@@ -182,6 +223,8 @@ class SQLStore:
         self._append_batches(check_batches(batches))
 
     def _append_batches(self, batches: Sequence[Batch]) -> None:
+        if self.read_only:
+            raise StoreError(f"{self._where} is open read-only: cannot append")
         # Streams are locked in name order (check_batches sorts), so two writers never deadlock.
         current = batches[0][0] if batches else ""
         try:
@@ -311,20 +354,28 @@ class SQLStore:
         return f"SQLStore({self._where!r})"
 
 
-def _split_options(url: str) -> tuple[URL, str | None]:
+def _option(parsed: URL, name: str) -> str | None:
+    value = parsed.query.get(name)
+    return value[-1] if isinstance(value, tuple) else value
+
+
+def _split_options(url: str) -> tuple[URL, str | None, bool]:
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
         raise StoreError(f"not a database URL: {url!r}") from exc
-    schema = parsed.query.get("schema")
-    if isinstance(schema, tuple):
-        schema = schema[-1]
-    return parsed.difference_update_query(["schema"]), schema
+    read_only = (_option(parsed, "read_only") or "0").lower()
+    if read_only not in ("0", "1", "true", "false", "yes", "no"):
+        raise StoreError(f"{url!r}: read_only must be 1 or 0")
+    return (parsed.difference_update_query(["schema", "read_only"]), _option(parsed, "schema"),
+            read_only in ("1", "true", "yes"))
 
 
 def open_sql_store(url: str) -> SQLStore:
     """The ``sqlite://`` and ``postgresql://`` factory. ``postgresql://`` uses psycopg 3;
-    ``?schema=name`` (PostgreSQL) keeps the tables in that schema, created if missing."""
-    parsed, schema = _split_options(url)
-    return SQLStore(parsed, schema=schema)
+    ``?schema=name`` (PostgreSQL) keeps the tables in that schema, created if missing;
+    ``?read_only=1`` opens an existing store to read, verify and audit it, changing nothing
+    (SQLite: the file is opened with ``mode=ro``; PostgreSQL: read-only transactions)."""
+    parsed, schema, read_only = _split_options(url)
+    return SQLStore(parsed, schema=schema, read_only=read_only)
 

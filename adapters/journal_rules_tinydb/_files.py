@@ -97,13 +97,22 @@ class DurableJSONStorage(TinyStorage):
 
 
 @contextlib.contextmanager
-def flocked(path: str, *, exclusive: bool) -> Iterator[None]:
+def flocked(path: str, *, exclusive: bool, read_only: bool = False) -> Iterator[None]:
     """Hold an advisory lock on ``path``: exclusive for writers, shared for readers.
 
     A new file description is opened each time, so two threads of one process exclude each
     other exactly as two processes do (flock locks belong to the open file description).
+    ``read_only`` opens the lock file without creating it (a store never written has none,
+    and no writer to wait for).
     """
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    if read_only:
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except FileNotFoundError:
+            yield
+            return
+    else:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
         yield

@@ -76,11 +76,19 @@ class TinyDBStore:
 
     Safe for several threads and several processes on one folder; every write is durable when
     :meth:`append` returns. ``segment_size`` applies only when the store is created.
+
+    ``read_only`` (also chosen by itself when the folder is not writable) opens an existing
+    store without writing anything, not even the lock file: it can be read, verified and
+    audited; an append is a :class:`StoreError`. An append that never confirmed (its undo
+    record is still there) cannot be taken back then, so reading refuses with a message until
+    the store is opened writable once.
     """
 
     def __init__(self, folder: str | os.PathLike[str], *,
-                 segment_size: int = DEFAULT_SEGMENT_SIZE) -> None:
+                 segment_size: int = DEFAULT_SEGMENT_SIZE, read_only: bool = False) -> None:
         self.folder = os.path.abspath(os.fspath(folder))
+        self.read_only = read_only or (os.path.isdir(self.folder)
+                                       and not os.access(self.folder, os.W_OK))
         self._marker = os.path.join(self.folder, "journal-rules-store.json")
         self._lock = os.path.join(self.folder, ".lock")
         self._pending = os.path.join(self.folder, "pending.json")
@@ -90,7 +98,19 @@ class TinyDBStore:
 
     # -- opening -------------------------------------------------------------------------------
 
+    def _open_read_only(self) -> int:
+        marker = self._read_json(self._marker)
+        if not isinstance(marker, dict) or marker.get("format") != FORMAT:
+            raise StoreError(f"{self.folder} is not a journal-rules TinyDB store (opened "
+                             "read-only: nothing is created)")
+        if marker.get("layout") != LAYOUT_VERSION:
+            raise StoreError(f"{self._marker}: layout {marker.get('layout')!r} is not "
+                             f"supported (this adapter reads layout {LAYOUT_VERSION})")
+        return int(marker["segment_size"])
+
     def _open_or_create(self, segment_size: int) -> int:
+        if self.read_only:
+            return self._open_read_only()
         if segment_size < 1:
             raise StoreError(f"TinyDB store {self.folder}: segment size must be positive")
         try:
@@ -160,6 +180,9 @@ class TinyDBStore:
                              + (" ..." if len(parts) > 3 else ""))
 
     def _append_batches(self, batches: Sequence[Batch], what: str) -> None:
+        if self.read_only:
+            raise StoreError(f"TinyDB store {self.folder} is open read-only: cannot append to "
+                             f"stream(s) {what}")
         try:
             with flocked(self._lock, exclusive=True):
                 self._recover()
@@ -421,6 +444,12 @@ class TinyDBStore:
 
     def _reading(self) -> contextlib.AbstractContextManager[None]:
         """A shared lock, after finishing any batch a crashed writer left behind."""
+        if self.read_only:
+            if os.path.exists(self._pending):
+                raise StoreError(f"TinyDB store {self.folder}: an append that never confirmed "
+                                 "is pending and a read-only store cannot take it back; open "
+                                 "the store writable once (any command does it), then retry")
+            return flocked(self._lock, exclusive=False, read_only=True)
         if os.path.exists(self._pending):
             with flocked(self._lock, exclusive=True):
                 self._recover()
@@ -545,7 +574,8 @@ class TinyDBStore:
 def open_tinydb_store(url: str) -> TinyDBStore:
     """The ``tinydb://`` factory: ``tinydb:///abs/folder`` or ``tinydb://relative/folder``.
 
-    ``?segment_size=N`` sets the events per TinyDB file when the store is created.
+    ``?segment_size=N`` sets the events per TinyDB file when the store is created;
+    ``?read_only=1`` opens an existing store for reading, verifying and auditing only.
     """
     parts = urlsplit(url)
     if parts.scheme != "tinydb":
@@ -554,15 +584,19 @@ def open_tinydb_store(url: str) -> TinyDBStore:
     if not path:
         raise StoreError(f"{url!r} names no folder (try tinydb://journal-store)")
     options = parse_qs(parts.query)
-    unknown = set(options) - {"segment_size"}
+    unknown = set(options) - {"segment_size", "read_only"}
     if unknown:
         raise StoreError(f"{url!r}: unknown option(s) {', '.join(sorted(unknown))}; "
-                         "known: segment_size")
+                         "known: segment_size, read_only")
+    read_only = options.get("read_only", ["0"])[-1].lower()
+    if read_only not in ("0", "1", "true", "false", "yes", "no"):
+        raise StoreError(f"{url!r}: read_only must be 1 or 0")
     segment_size = DEFAULT_SEGMENT_SIZE
     if "segment_size" in options:
         try:
             segment_size = int(options["segment_size"][-1])
         except ValueError as exc:
             raise StoreError(f"{url!r}: segment_size must be a whole number") from exc
-    return TinyDBStore(path, segment_size=segment_size)
+    return TinyDBStore(path, segment_size=segment_size,
+                       read_only=read_only in ("1", "true", "yes"))
 
