@@ -145,6 +145,7 @@ from ._model import (
 from ._policy import (
     Grant,
     Lifecycle,
+    MarkOnce,
     MarkRules,
     Permission,
     Policy,
@@ -277,6 +278,7 @@ __all__ = [
     "LoadCurriculum",
     "ManualClock",
     "Mark",
+    "MarkOnce",
     "MarkRules",
     "MemoryStore",
     "Messages",

@@ -174,13 +174,24 @@ class PolicyGuard:
             cells = list(command.marks.items())
         elif isinstance(command, CorrectMark):
             cells = [(command.student, command.mark)]
+        out: list[Refusal] = []
+        once = rules.once
+        if (once is not None and isinstance(command, EnterMarks) and context.journal is not None
+                and context.control is not None):
+            control = context.control.point.id
+            grid = context.journal.grid
+            entered = [f"{s}={grid[(s, command.on, control)]}" for s in sorted(command.marks)
+                       if (s, command.on, control) in grid]
+            if entered:
+                out.append(self._refuse(once.id, once.clauses, {
+                    **facts, "cells": entered, "use": "correct_mark"}, once.messages))
         bad = [(student, str(mark)) for student, mark in cells if not mark_is_valid(mark, rules)]
-        if not bad:
-            return []
-        return [self._refuse(rules.id, rules.clauses, {
-            **facts, "cells": [f"{s}={m}" for s, m in bad],
-            "codes": sorted(rules.codes.values()),
-            "points": f"{rules.points_min}..{rules.points_max}"}, rules.messages)]
+        if bad:
+            out.append(self._refuse(rules.id, rules.clauses, {
+                **facts, "cells": [f"{s}={m}" for s, m in bad],
+                "codes": sorted(rules.codes.values()),
+                "points": f"{rules.points_min}..{rules.points_max}"}, rules.messages))
+        return out
 
 
     def _future(self, context: GuardContext, facts: dict[str, Any]) -> list[Refusal]:

@@ -123,8 +123,19 @@ class Visas:
 
 
 @attrs.frozen
+class MarkOnce:
+    """Where a ruleset declares it: a cell that holds a mark changes only through a correction
+    with its reason; entering a mark again for it is refused with these messages."""
+
+    id: str
+    clauses: tuple[str, ...]
+    messages: Messages
+
+
+@attrs.frozen
 class MarkRules:
-    """What a valid mark cell is (T19, T9): a point range and the codes with their meaning."""
+    """What a valid mark cell is (T19, T9): a point range and the codes with their meaning;
+    ``once``, when declared, refuses entering a mark again for a cell that has one."""
 
     id: str
     clauses: tuple[str, ...]
@@ -133,6 +144,7 @@ class MarkRules:
     whole_points: bool
     codes: Mapping[str, str]
     messages: Messages
+    once: MarkOnce | None = None
 
 
 @attrs.frozen
