@@ -1,17 +1,19 @@
 """The registry projection: organisation, people, contingent, curriculum, plans and calendars.
 
 The projection keeps its history: every version of a person, an org unit, a group, a course
-unit, a term and a journal's substitutions is kept with the moment it was recorded, and
-:meth:`Directory.at` answers "who was who" as the registry stood at any moment. Decisions about
-an action (the guard's now, the audit's past) are taken against the registry at the action's
-moment, so a later staff change never rewrites an earlier judgement.
+unit, a term, a student, a group's membership, a term's deadline calendar (T12) and a journal's
+substitutions is kept with the moment it was recorded, and :meth:`Directory.at` answers "who was
+who" as the registry stood at any moment (:meth:`RegistryView.on` at the end of a day).
+Decisions about an action (the guard's now, the audit's past) are taken against the registry at
+the action's moment, so a later staff change, contingent reload or calendar order never
+rewrites an earlier judgement.
 """
 
 from __future__ import annotations
 
 import bisect
 from collections.abc import Iterator, Mapping
-from datetime import datetime
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any, Generic, TypeVar
 
 from ._errors import UnknownEntity, suggest
@@ -126,6 +128,11 @@ class RegistryView:
         unless ``inclusive`` is false)."""
         raise NotImplementedError
 
+    def on(self, day: date, tz: tzinfo) -> RegistryView:
+        """The registry as it stood at the end of ``day`` in the zone ``tz`` (the ruleset's):
+        with everything recorded on that day, nothing recorded after it."""
+        return self.at(datetime.combine(day + timedelta(days=1), time(), tz), inclusive=False)
+
     def epoch(self, moment: datetime, *, inclusive: bool = True) -> int:
         """How many changes to people, org units, groups, units and terms were recorded by
         ``moment``: two moments with the same epoch see the same such tables (substitutions
@@ -187,6 +194,7 @@ class Directory(RegistryView):
         self.groups: dict[str, Group] = {}
         self.students: dict[str, Student] = {}
         self._members: dict[str, dict[str, Student]] = {}  # group -> its students, by id
+        self._roster: dict[str, list[Student]] = {}  # group -> its students, sorted by id
         self.terms: dict[str, Term] = {}
         self.units: dict[str, CourseUnit] = {}
         self.curriculum: dict[tuple[str, str, str], CurriculumEntry] = {}
@@ -199,14 +207,19 @@ class Directory(RegistryView):
         self.logins_issued: dict[str, StoredEvent] = {}
         self.backups: list[StoredEvent] = []
         # The history of the tables authorisations read (roles, departments, schools and
-        # curators of groups, units' departments, substitutions), key by key.
+        # curators of groups, units' departments, substitutions) and of those the rules judge
+        # against (a group's students, a term's deadline calendar), key by key.
         self._org_units: dict[str, _Versions[OrgUnit]] = {}
         self._people: dict[str, _Versions[Person]] = {}
         self._groups: dict[str, _Versions[Group]] = {}
         self._units: dict[str, _Versions[CourseUnit]] = {}
         self._terms: dict[str, _Versions[Term]] = {}
         self._substitutions: dict[str, _Versions[tuple[Substitution, ...]]] = {}
-        self._changes: list[datetime] = []  # moments of changes to those tables but substitutions
+        self._students: dict[str, _Versions[Student]] = {}
+        self._rosters: dict[str, _Versions[list[Student]]] = {}
+        self._deadlines: dict[str, _Versions[DeadlineCalendarSet]] = {}
+        # Moments of changes to the tables authorisations read, but substitutions (the epochs).
+        self._changes: list[datetime] = []
         self._last: datetime | None = None  # the latest moment of any versioned change
 
     def _record(self, history: dict[str, _Versions[V]], key: str, moment: datetime,
@@ -241,12 +254,7 @@ class Directory(RegistryView):
                     self._record(self._groups, g.id, moment, g)
                 if groups:
                     self._changed(moment)
-                for student in students:
-                    old = self.students.get(student.id)
-                    if old is not None:  # a reload may move a student to another group
-                        self._members.get(old.group, {}).pop(student.id, None)
-                    self.students[student.id] = student
-                    self._members.setdefault(student.group, {})[student.id] = student
+                self._load_students(students, moment)
             case CurriculumLoaded(terms=terms, units=units, entries=entries):
                 self.terms.update((t.id, t) for t in terms)
                 self.units.update((u.id, u) for u in units)
@@ -263,6 +271,7 @@ class Directory(RegistryView):
                 self.plan_uploaders[payload.unit] = payload
             case DeadlineCalendarSet():
                 self.deadlines[payload.term] = payload
+                self._record(self._deadlines, payload.term, moment, payload)
             case SubstitutionRegistered(substitution=sub):
                 subs = self.substitutions[sub.journal] = (
                     *self.substitutions.get(sub.journal, ()), sub)
@@ -275,6 +284,22 @@ class Directory(RegistryView):
                 self.backups.append(event)
             case _:  # journal events are not the directory's
                 pass
+
+    def _load_students(self, students: tuple[Student, ...], moment: datetime) -> None:
+        touched: set[str] = set()
+        for student in students:
+            old = self.students.get(student.id)
+            if old is not None:  # a reload may move a student to another group
+                self._members.get(old.group, {}).pop(student.id, None)
+                touched.add(old.group)
+            self.students[student.id] = student
+            self._record(self._students, student.id, moment, student)
+            self._members.setdefault(student.group, {})[student.id] = student
+            touched.add(student.group)
+        for group in touched:  # each group's roster as of this load, kept as it was
+            members = self._members.get(group, {})
+            roster = self._roster[group] = [members[key] for key in sorted(members)]
+            self._record(self._rosters, group, moment, roster)
 
     # --- history ------------------------------------------------------------------------------
 
@@ -297,14 +322,14 @@ class Directory(RegistryView):
         return find(versions.moments, moment)
 
     def students_of(self, group_id: str) -> list[Student]:
-        members = self._members.get(group_id, {})
-        return [members[key] for key in sorted(members)]
+        return list(self._roster.get(group_id, ()))
 
 
 class _DirectoryAt(RegistryView):
-    """A directory as it stood at a moment. People, org units, groups, course units, terms and
-    substitutions are those of the moment; the contingent's students, curricula, plans,
-    deadlines, logins and journals (whose specs never change) are the current ones."""
+    """A directory as it stood at a moment. People, org units, groups, course units, terms,
+    students and groups' members, term deadline calendars and substitutions are those of the
+    moment; curricula, plans, plan uploaders, logins and journals (whose specs never change) are
+    the current ones."""
 
     def __init__(self, root: Directory, moment: datetime, inclusive: bool) -> None:
         self._root = root
@@ -315,11 +340,12 @@ class _DirectoryAt(RegistryView):
         self.units = _AsOf(root._units, moment, inclusive)
         self.terms = _AsOf(root._terms, moment, inclusive)
         self.substitutions = _AsOf(root._substitutions, moment, inclusive)
-        self.students = root.students
+        self.students = _AsOf(root._students, moment, inclusive)
+        self._rosters = _AsOf(root._rosters, moment, inclusive)
         self.curriculum = root.curriculum
         self.plans = root.plans
         self.plan_uploaders = root.plan_uploaders
-        self.deadlines = root.deadlines
+        self.deadlines = _AsOf(root._deadlines, moment, inclusive)
         self.journals = root.journals
         self.logins_requested = root.logins_requested
         self.logins_issued = root.logins_issued
@@ -335,7 +361,7 @@ class _DirectoryAt(RegistryView):
         return self._root.substitutions_epoch(journal, moment, inclusive=inclusive)
 
     def students_of(self, group_id: str) -> list[Student]:
-        return self._root.students_of(group_id)
+        return list(self._rosters.get(group_id, ()))
 
 
 def _get(table: Mapping[str, V], key: str, kind: str) -> V:

@@ -130,6 +130,15 @@ class World:
     calendar: Calendar
     memo: dict[Any, Any] = attrs.field(factory=dict)  # per-audit look-up tables (the audit's)
 
+    def registry_on(self, day: date) -> RegistryView:
+        """The registry as it stood at the end of ``day`` in the ruleset's zone (the guard's
+        world: its directory, which is today's, or as of the end of today)."""
+        key = ("registry_on", day)
+        view: RegistryView | None = self.memo.get(key)
+        if view is None:
+            view = self.memo[key] = self.directory.on(day, self.calendar.tz)
+        return view
+
 
 def to_ev(event: StoredEvent, calendar: Calendar) -> Ev:
     return Ev(event.type, event.actor, event.recorded_at, calendar.local_date(event.recorded_at),
@@ -319,33 +328,12 @@ def calendar_row(world: World, view: JournalView, point: ControlPoint,
     the control's kind, the one with the earliest ``close_by`` on or after the control's last day
     (so each row serves the control it was set for: two current controls, two rows). None when
     the term has no calendar or no row of that kind closes after the control ends."""
-    calendar_set = _calendar_on(world, view.spec.term, on)
+    calendar_set = world.registry_on(on).deadlines.get(view.spec.term)
     if calendar_set is None:
         return None, None
     rows = [x for x in calendar_set.entries
             if x.control_kind == point.kind and x.close_by >= point.ends]
     return (min(rows, key=lambda x: x.close_by) if rows else None), calendar_set
-
-
-def _calendar_on(world: World, term: str, on: date) -> DeadlineCalendarSet | None:
-    """The term's deadline calendar as it stood at the end of ``on``. The audit reads it from the
-    registry's history; the guard, whose world has no history, decides today with the
-    directory as it stands now, which is that."""
-    if not world.registry:
-        return world.directory.deadlines.get(term)
-    history = world.memo.get("deadline_calendars")
-    if history is None:
-        history = {}
-        for e in world.registry:
-            if e.type == "deadline_calendar_set":
-                history.setdefault(e.payload.term, []).append((e.day, e.payload))
-        world.memo["deadline_calendars"] = history
-    found: DeadlineCalendarSet | None = None
-    for day, payload in history.get(term, ()):
-        if day > on:
-            break
-        found = payload
-    return found
 
 
 def class_days(view: JournalView, world: World, point: ControlPoint) -> list[date]:
@@ -589,31 +577,11 @@ def daily_facts(rule: DailyMarkingRule, view: JournalView, world: World) -> list
 
 def group_members(world: World, group: str, on: date) -> list[str]:
     """Ids of the group's students as the contingent stood at the end of ``on`` (a student who
-    joined later is not asked for earlier marks; one who moved away still was). The guard's
-    world has no history: it decides today with the directory as it stands now, which is that.
-    """
-    if not world.registry:
-        return [st.id for st in world.directory.students_of(group)]
-    timeline = world.memo.get("contingent")
-    if timeline is None:
-        timeline = []
-        where: dict[str, str] = {}
-        for e in world.registry:
-            if e.type == "contingent_loaded":
-                for st in e.payload.students:
-                    where[st.id] = st.group
-                timeline.append((e.day, dict(where)))
-        world.memo["contingent"] = timeline
-    index = -1  # which snapshot: the last one taken by the end of ``on`` (-1: none yet)
-    for n, (day, _) in enumerate(timeline):
-        if day > on:
-            break
-        index = n
-    key = ("group_members", group, index)
-    members = world.memo.get(key)
+    joined later is not asked for earlier marks; one who moved away still was)."""
+    key = ("group_members", group, on)
+    members: list[str] | None = world.memo.get(key)
     if members is None:
-        found = timeline[index][1] if index >= 0 else {}
-        members = world.memo[key] = sorted(s for s, g in found.items() if g == group)
+        members = world.memo[key] = [st.id for st in world.registry_on(on).students_of(group)]
     return members
 
 
