@@ -95,8 +95,15 @@ def test_sanctions_name_whom_they_concern_and_list_what_they_count() -> None:
     assert anat.count == len(anat.counted) == 6  # 2 reopenings, 4 late closings of nerv-anat
     bio = by["sanctions-department", "dep-bio"]
     assert bio.responsible == ("head-bio",)
-    assert bio.count == len(bio.counted) == 12
-    assert ("sanctions-department", "dep-phys") not in by
+    # 10 late closings and 2 late sheets of cell-bio, 4 closings of cell-bio/102 with s10201
+    # unmarked (complete-marks: a technical error in filling, department_technical_errors)
+    assert bio.count == len(bio.counted) == 16
+    assert sum(c.startswith("complete-marks|") for c in bio.counted) == 4
+    # dep-phys: only the 4 closings of nerv-phys/101 with s10103 unmarked (complete-marks)
+    phys = by["sanctions-department", "dep-phys"]
+    assert phys.responsible == ("head-phys",)
+    assert (phys.count, phys.sanction) == (4, "remark")
+    assert all(c.startswith("complete-marks|nerv/nerv-phys/101/") for c in phys.counted)
 
 
 def test_cli_audit_lists_register_entries_apart(tmp_path: Path) -> None:
