@@ -25,6 +25,7 @@ from journal_rules._rules._kinds import DeadlineRule
 
 JOURNAL = "journal:"
 CALENDAR_STREAM = "registry:calendar"
+CURRICULUM_STREAM = "registry:curriculum"
 
 
 def deadline_rules(ruleset: jr.Ruleset) -> list[DeadlineRule]:
@@ -62,6 +63,8 @@ def deadline_findings(store: jr.Storage, ruleset: jr.Ruleset,
                     date.fromisoformat(row["close_by"]))
             set_on = event.recorded_at.astimezone(tz).date()
             term_close.setdefault(event.data["term"], []).append((set_on, rows))
+    unit_kinds, read = _unit_kinds(store, tz, as_of)
+    events += read
     found: set[tuple[str, str, str]] = set()
     for info in store.streams():
         if not info.name.startswith(JOURNAL):
@@ -83,7 +86,10 @@ def deadline_findings(store: jr.Storage, ruleset: jr.Ruleset,
                 sheets.setdefault((event.data["control"], event.data["kind"]), day)
         if spec is None:
             continue
+        course = _course(unit_kinds.get(spec["unit"]), spec.get("part"))
         for rule in rules:
+            if course is not None and course not in rule.journals:
+                continue
             counting = rule.counting or calendar.spec.days
             for point in spec["controls"]:
                 if point["kind"] not in rule.control_kinds:
@@ -102,6 +108,30 @@ def deadline_findings(store: jr.Storage, ruleset: jr.Ruleset,
                 if late:
                     found.add((rule.id, spec["id"], point["id"]))
     return found, events
+
+
+def _unit_kinds(store: jr.Storage, tz: Any, as_of: date) -> tuple[dict[str, str], int]:
+    """Each course unit's kind (a rule names the journals it applies to), and events read."""
+    kinds: dict[str, str] = {}
+    events = 0
+    for event in store.read(CURRICULUM_STREAM):
+        events += 1
+        if event.recorded_at.astimezone(tz).date() > as_of:
+            break
+        if event.type == "curriculum_loaded":
+            kinds.update((u["id"], u["kind"]) for u in event.data["units"])
+    return kinds, events
+
+
+def _course(unit_kind: str | None, part: str | None) -> str | None:
+    """What a journal is about, in the words of a rule's ``journals``."""
+    if unit_kind is None:
+        return None
+    if unit_kind == "discipline":
+        return "discipline"
+    if part is None:
+        return unit_kind  # integrated or module: the unit's own journal
+    return "block" if unit_kind == "integrated" else "modular_discipline"
 
 
 def _late(rule: DeadlineRule, calendar: Calendar, counting: DayCounting, start: date, *,
