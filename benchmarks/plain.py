@@ -51,7 +51,7 @@ def deadline_findings(store: jr.Storage, ruleset: jr.Ruleset,
     # the last one set by the day it was closed (or the as-of date), and takes its row of the
     # control's kind with the earliest close_by on or after the control's last day.
     term_close: dict[str, list[tuple[date, dict[str, list[date]]]]] = {}
-    events = 0
+    unit_kinds, events = _unit_kinds(store, tz, as_of)
     for event in store.read(CALENDAR_STREAM):
         events += 1
         if event.recorded_at.astimezone(tz).date() > as_of:
@@ -63,8 +63,6 @@ def deadline_findings(store: jr.Storage, ruleset: jr.Ruleset,
                     date.fromisoformat(row["close_by"]))
             set_on = event.recorded_at.astimezone(tz).date()
             term_close.setdefault(event.data["term"], []).append((set_on, rows))
-    unit_kinds, read = _unit_kinds(store, tz, as_of)
-    events += read
     found: set[tuple[str, str, str]] = set()
     for info in store.streams():
         if not info.name.startswith(JOURNAL):
