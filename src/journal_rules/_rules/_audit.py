@@ -142,6 +142,8 @@ def responsible(ruleset: Ruleset, rule: RuleBase, world: World, view: JournalVie
     people: list[str] = []
     roles: list[str] = []
     for r in rule.responsible:
+        if fact.answerable is not None and r.role not in fact.answerable:
+            continue
         roles.append(r.role)
         for person_id in _holders_in_scope(ruleset, world, r.role, r.scope, view=view,
                                            fact=fact):

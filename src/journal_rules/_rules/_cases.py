@@ -278,9 +278,21 @@ def _matches(finding: Finding, want: Mapping[str, Any]) -> bool:
         if key == "responsible":
             if str(value) not in finding.responsible:
                 return False
+        elif key == "facts":
+            # `facts: {name: value}`: what the finding reports (a list compares item by item).
+            if not isinstance(value, Mapping) or not all(
+                    _same(finding.facts.get(str(k)), v) for k, v in value.items()):
+                return False
         elif key not in fields or str(fields[key]) != str(value):
             return False
     return True
+
+
+def _same(got: Any, want: Any) -> bool:
+    if isinstance(want, list) or isinstance(got, list | tuple):
+        return isinstance(want, list) and isinstance(got, list | tuple) and \
+            [str(x) for x in got] == [str(x) for x in want]
+    return str(got) == str(want)
 
 
 def _want(item: Any) -> dict[str, Any]:

@@ -99,6 +99,9 @@ class Fact:
     department: str | None = None
     person: str | None = None
     on: date | None = None
+    # The roles of the rule's ``responsible`` that answer for this fact (None: all of them): a
+    # visa deadline is answered by the holders of the visas still missing or given late.
+    answerable: frozenset[str] | None = None
 
 
 @attrs.define
@@ -283,6 +286,41 @@ def visa_completions(evs: Sequence[Ev], required: Sequence[str]) -> list[Ev]:
     return out
 
 
+@attrs.frozen
+class VisaRun:
+    """One note's wait for its visas: ``given`` maps each required role whose visa came to the
+    day it came; ``complete`` is the visa that completed the set (None while some are missing)."""
+
+    note: Ev
+    given: dict[str, date]
+    complete: Ev | None
+
+
+def visa_runs(evs: Sequence[Ev], required: Sequence[str]) -> list[VisaRun]:
+    """Per note submitted, its visas up to completion. A note the ОР rejected, or one replaced by
+    a new note, before its visas were complete no longer waits for them: it is left out."""
+    out: list[VisaRun] = []
+    note: Ev | None = None
+    given: dict[str, date] = {}
+    wanted = set(required)
+    for e in evs:
+        if e.type == "note_submitted":
+            note, given = e, {}
+            if not wanted:
+                out.append(VisaRun(e, {}, e))
+                note = None
+        elif e.type == "note_rejected":
+            note = None
+        elif e.type == "visa_given" and note is not None and e.payload.role in wanted:
+            given.setdefault(e.payload.role, e.day)
+            if wanted <= set(given):
+                out.append(VisaRun(note, given, e))
+                note = None
+    if note is not None:
+        out.append(VisaRun(note, given, None))
+    return out
+
+
 def _start_events(rule: DeadlineRule, point: ControlPoint, evs: list[Ev],
                   required_visas: Sequence[str]) -> list[tuple[date, int]]:
     """(start day, position) of each start of the clock; position -1 for a date anchor."""
@@ -417,6 +455,10 @@ def deadline_facts(rule: DeadlineRule, view: JournalView, world: World,
         if rule.current_per == "class" and point.kind.value == "current":
             out.extend(_class_facts(rule, view, world, point, counting))
             continue
+        if rule.end == "visas_complete" and not rule.optional:
+            out.extend(_visa_facts(rule, view, world, point, evs=evs, required=required,
+                                   counting=counting))
+            continue
         if rule.end == "visas_complete":
             ends = visa_completions(evs, required)
         else:
@@ -440,6 +482,35 @@ def deadline_facts(rule: DeadlineRule, view: JournalView, world: World,
                                   counting=counting)
             if fact is not None:
                 out.append(fact)
+    return out
+
+
+def _visa_facts(rule: DeadlineRule, view: JournalView, world: World, point: ControlPoint,
+                *, evs: list[Ev], required: Sequence[str], counting: DayCounting) -> list[Fact]:
+    """The visas a submitted note is owed (``end: visas_complete``, not optional): the clock
+    starts at the rule's ``start`` at or before the note (the closing, or the note itself) and
+    stops at the last required visa; pending while due, a violation once the due date passes
+    with visas missing or when they came late. The finding names the missing visas and is
+    answered by the holders of the visas missing or given after the due date."""
+    out: list[Fact] = []
+    starts = _start_events(rule, point, evs, required)
+    for n, run in enumerate(visa_runs(evs, required)):
+        before = [s for s in starts if s[1] <= run.note.position]
+        if not before or before[-1][0] > world.as_of:
+            continue
+        done_on = None if run.complete is None else run.complete.day
+        fact = _deadline_fact(rule, view, world, point, start=before[-1][0], n=n,
+                              done_on=done_on, counting=counting)
+        if fact is None:
+            continue
+        missing = [r for r in required if r not in run.given]
+        late = [r for r in required if fact.due is not None and r in run.given
+                and run.given[r] > fact.due]
+        fact.show.update({"missing": missing, "given": [r for r in required if r in run.given],
+                          "late": late, "required": list(required),
+                          "note_on": run.note.day.isoformat()})
+        fact.answerable = frozenset(missing + late)
+        out.append(fact)
     return out
 
 

@@ -187,9 +187,10 @@ class DeadlineRule(RuleBase):
     of ``sheet_kind``, ``note_submitted``, ``visas_complete``, ``note_reviewed``, or
     ``marks_entered``: every mark of the control entered before a reopening is entered by the due
     date). ``optional``: the end need not happen at all (a note is only written if a reopening is
-    wanted), but when it does it must be in time. ``counting``: calendar or working days (default:
-    the ruleset calendar's). ``start_day_counts``: the start day is itself the first of the
-    ``days`` (otherwise the first is the day after).
+    wanted), but when it does it must be in time. A non-optional ``end: visas_complete`` is owed
+    per submitted note (see ``_facts._visa_facts``). ``counting``: calendar or working days
+    (default: the ruleset calendar's). ``start_day_counts``: the start day is itself the first
+    of the ``days`` (otherwise the first is the day after).
     ``use_term_calendar``: the row of the term's deadline calendar (T12) that covers the control
     gives the due date (``close_by`` for ``closed``, ``marks_by`` for ``marks_entered``), combined
     with ``days`` as ``term_calendar`` says (``replace``: the calendar's date; ``bound``: the
