@@ -42,11 +42,11 @@ from journal_rules._commands import (
     SetDeadlineCalendar,
     SubmitNote,
 )
-from journal_rules._convert import converter, problems_of
+from journal_rules._convert import converter, field_names, problems_of
 from journal_rules._decision import AuditReport, Finding, Refusal
 from journal_rules._demo import build_faculty, demo_clock, run_term
-from journal_rules._errors import CommandRefused, InvalidInput, JournalRulesError, Problem
-from journal_rules._events import journal_stream
+from journal_rules._errors import CommandRefused, InvalidInput, JournalRulesError, Problem, suggest
+from journal_rules._events import EVENT_TYPES, JOURNAL_PREFIX, Stream, journal_stream
 from journal_rules._gradebook import Gradebook
 from journal_rules._log import EventLog
 from journal_rules._model import Mark
@@ -146,9 +146,102 @@ def load_cases(path: Path) -> tuple[Ruleset, str, list[dict[str, Any]]]:
     ruleset = default_ruleset() if not ruleset_path else load_ruleset(
         (path.parent / str(ruleset_path)).resolve())
     cases: list[dict[str, Any]] = []
-    for case in data["cases"]:
+    for i, case in enumerate(data["cases"]):
+        if not isinstance(case, dict):
+            problems.append(Problem("a case maps name, steps, as_of, expect", path=f"cases[{i}]"))
+            continue
+        for one in expand(case):
+            problems.extend(p for p in case_problems(one, f"cases[{i}]", ruleset)
+                            if p not in problems)  # a table's rows share their mistakes
         cases.extend(expand(case))
+    if problems:
+        raise InvalidInput(str(path), located.locate(problems))
     return ruleset, world, cases
+
+
+_STEP_KEYS = ("at", "actor", "do", "with", "refused", "invalid", "record")
+_RECORD_KEYS = ("journal", "stream", "type", "data", "occurred_on", "reason")
+_FINDING_KEYS = ("rule", "kind", "journal", "control", "subject", "person", "department",
+                 "due", "severity", "responsible", "facts")
+_SANCTION_KEYS = ("rule", "subject", "count", "sanction", "against", "responsible")
+
+
+def _unknown(keys: Any, valid: Sequence[str] | set[str], path: str, what: str) -> list[Problem]:
+    """An unknown key would be silently ignored (a step not taken, an expectation that checks
+    nothing): each is a problem at its path, with the nearest valid key."""
+    if not isinstance(keys, Mapping):
+        return [Problem(f"a mapping of {what}s is needed here", path=path)]
+    return [Problem(f"unknown {what} {key!r}", path=f"{path}.{key}",
+                    suggestion=suggest(str(key), set(valid)))
+            for key in keys if str(key) not in valid]
+
+
+def case_problems(case: Mapping[str, Any], path: str, ruleset: Ruleset) -> list[Problem]:
+    """What is wrong in one (expanded) case: unknown keys of the case, its steps, records and
+    expectations; unknown commands, command fields, event types, streams and rule ids. Paths
+    are the case file's, so the loader can give each its line."""
+    out = _unknown(case, (*_CASE_KEYS, "table"), path, "case key")
+    for n, step in enumerate(case.get("steps") or []):
+        out.extend(_step_problems(step, f"{path}.steps[{n}]"))
+    expect = case.get("expect") or {}
+    out.extend(_unknown(expect, _EXPECT_KEYS, f"{path}.expect", "expectation key"))
+    if not isinstance(expect, Mapping):
+        return out
+    rules = {r.id for r in ruleset.rules}  # findings and sanctions come from rules only
+    for key, valid in (("findings", _FINDING_KEYS), ("absent", _FINDING_KEYS),
+                       ("sanctions", _SANCTION_KEYS), ("no_sanctions", _SANCTION_KEYS)):
+        for n, item in enumerate(expect.get(key) or []):
+            where = f"{path}.expect.{key}[{n}]"
+            want = _want(item) if isinstance(item, str | Mapping) else item
+            out.extend(_unknown(want, valid, where, "expectation key"))
+            rule = want.get("rule") if isinstance(want, Mapping) else None
+            if rule is not None and str(rule) not in rules:
+                out.append(Problem(f"no rule {rule!r} in the ruleset", path=f"{where}.rule"
+                                   if isinstance(item, Mapping) else where,
+                                   suggestion=suggest(str(rule), rules)))
+    return out
+
+
+def _step_problems(step: Any, path: str) -> list[Problem]:
+    out = _unknown(step, _STEP_KEYS, path, "step key")
+    if not isinstance(step, Mapping):
+        return out
+    if "record" in step:
+        raw = step["record"]
+        out.extend(_unknown(raw, _RECORD_KEYS, f"{path}.record", "record key"))
+        if not isinstance(raw, Mapping):
+            return out
+        stream = raw.get("stream")
+        if stream is None and "journal" not in raw:
+            out.append(Problem("a record names its journal (or a registry stream)",
+                               path=f"{path}.record"))
+        elif stream is not None and str(stream) not in Stream.ALL \
+                and not str(stream).startswith(JOURNAL_PREFIX):
+            out.append(Problem(f"unknown stream {stream!r}; registry streams: "
+                               + ", ".join(Stream.ALL) + f", or {JOURNAL_PREFIX}<journal id>",
+                               path=f"{path}.record.stream",
+                               suggestion=suggest(str(stream), set(Stream.ALL))))
+        kind = str(raw.get("type"))
+        cls = EVENT_TYPES.get(kind)
+        if cls is None:
+            out.append(Problem(f"unknown event type {kind!r}", path=f"{path}.record.type",
+                               suggestion=suggest(kind, set(EVENT_TYPES))))
+        elif "data" in raw:
+            out.extend(_unknown(raw["data"], field_names(cls), f"{path}.record.data",
+                                f"field of {kind}"))
+        if "do" in step:
+            out.append(Problem("a step either records an event or does a command, not both",
+                               path=f"{path}.do"))
+        return out
+    action = str(step.get("do"))
+    command = COMMANDS.get(action)
+    if command is None:
+        out.append(Problem(f"unknown command {action!r}", path=f"{path}.do",
+                           suggestion=suggest(action, set(COMMANDS))))
+    elif "with" in step:
+        out.extend(_unknown(step["with"], field_names(command), f"{path}.with",
+                            f"field of {action}"))
+    return out
 
 
 def case_files(path: Path) -> list[Path]:
