@@ -564,7 +564,7 @@ def _message_problems(values: Mapping[str, Any], raw_rules: Any) -> list[Problem
                 out += template_problems(messages, fields, where)
     index = {r.get("id"): i for i, r in enumerate(raw_rules or []) if isinstance(r, dict)}
     for rule in values.get("rules", ()):
-        fields = type(rule).message_fields  # None: the kind declares none, check the form only
+        fields = rule.fields()  # None: the kind declares none, check the form only
         for messages, where in _messages_of(rule, f"rules[{index.get(rule.id, 0)}]"):
             out += template_problems(messages, fields, where)
     return out

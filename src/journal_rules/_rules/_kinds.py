@@ -65,6 +65,8 @@ JOURNAL_COURSES = frozenset({"discipline", "integrated", "module", "block",
                              "modular_discipline"})
 # The journals grading forms a regular sheet for (the others have no exam of their own, T6, T7).
 REGULAR_SHEET_COURSES = frozenset({"discipline", "modular_discipline"})
+# What a deadline over the visas a note is owed also shows (see ``_facts._visa_facts``).
+VISA_FIELDS = frozenset({"missing", "given", "late", "required", "note_on"})
 
 
 #: Bounds on a rule's numbers: a deadline of ten years, a count of a hundred thousand; beyond them
@@ -124,6 +126,11 @@ class RuleBase:
     pending: Messages | None = None
     # How the messages word a fact: a date that never came reads «не закрыт», not «закрыт —».
     phrases: Mapping[str, Phrase] = attrs.field(factory=dict)
+
+    def fields(self) -> frozenset[str] | None:
+        """The facts this rule's findings carry (its kind's ``message_fields``, or more where
+        its settings add facts)."""
+        return type(self).message_fields
 
     def conditions(self) -> dict[str, dict[str, Any]]:
         """The engine conditions by outcome (``violation``, ``pending``, or a ladder's ``stepN``)
@@ -224,6 +231,12 @@ class DeadlineRule(RuleBase):
 
     def at_guard(self) -> bool:
         return self.refuse_late_marks
+
+    def fields(self) -> frozenset[str] | None:
+        # The visas owed per note (end: visas_complete, not optional) are named by role.
+        if self.end == "visas_complete" and not self.optional:
+            return self.message_fields | VISA_FIELDS
+        return self.message_fields
 
     def conditions(self) -> dict[str, dict[str, Any]]:
         # Facts of source "rule" count ``elapsed`` days against ``days`` here; facts of source
