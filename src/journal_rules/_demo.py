@@ -173,13 +173,24 @@ def run_term(book: Gradebook, clock: ManualClock) -> None:
     book.execute("head-anat", RegisterSubstitution(Substitution(
         journal, "t-anat2", "t-anat", mid, mid + timedelta(days=6), minutes_number="7",
         minutes_date=current.ends, memo_number="СЗ-12", memo_date=current.ends)))
+    # The milestone control is held and closed on its day, the evening after the last class
+    # (time only moves forward in a journal).
+    milestone = state.controls["milestone-1"].point
+    clock.set(datetime.combine(milestone.ends, datetime.min.time(), UTC)
+              + timedelta(hours=18))
+    book.execute("t-anat", HoldControl(journal, "milestone-1", milestone.ends))
+    book.execute("t-anat", EnterMarks(journal, milestone.ends,
+                                      {s: str(70 + i * 4) for i, s in enumerate(students)},
+                                      control="milestone-1"))
+    book.execute("t-anat", CloseJournal(journal, "milestone-1"))
     # Close current control within the deadline (T11).
-    clock.set(datetime.combine(current.ends + timedelta(days=1), datetime.min.time(),
-                               UTC) + timedelta(hours=10))
+    closed_at = datetime.combine(current.ends + timedelta(days=1), datetime.min.time(),
+                                 UTC) + timedelta(hours=10)
+    clock.set(closed_at)
     book.execute("t-anat", CloseJournal(journal, "current-1"))
     book.execute("t-anat", FormGradeSheet(journal, "current-1"))
     # A wrong mark found after closing: the reopening procedure (T14, R1-R4).
-    clock.advance(days=1)
+    clock.set(closed_at + timedelta(days=1))
     wrong_day = current.starts + timedelta(days=2)
     book.execute("t-anat", SubmitNote(journal, "current-1", ExplanatoryNote(
         error_date=wrong_day, cause="техническая ошибка при вводе", class_types=["практика"],
@@ -197,15 +208,6 @@ def run_term(book: Gradebook, clock: ManualClock) -> None:
     book.execute("t-anat", CloseJournal(journal, "current-1"))
     book.execute("t-anat", FormGradeSheet(journal, "current-1", kind="individual",
                                           sheet={"student": students[0]}))
-    # The milestone control is held and closed on time.
-    milestone = state.controls["milestone-1"].point
-    clock.set(datetime.combine(milestone.ends, datetime.min.time(), UTC)
-              + timedelta(hours=12))
-    book.execute("t-anat", HoldControl(journal, "milestone-1", milestone.ends))
-    book.execute("t-anat", EnterMarks(journal, milestone.ends,
-                                      {s: str(70 + i * 4) for i, s in enumerate(students)},
-                                      control="milestone-1"))
-    book.execute("t-anat", CloseJournal(journal, "milestone-1"))
 
 
 def demo_gradebook(store: Storage, ruleset: Ruleset | None = None) -> Gradebook:

@@ -76,6 +76,10 @@ from ._model import (
 from ._policy import Policy
 from ._storage import Storage
 
+#: One scheduled action of a journal's term: when, its order among equals, who, and the command
+#: (or what makes it when its turn comes, for a command that depends on the journal's state).
+Step = tuple[datetime, int, str, "Command | Callable[[], Command]"]
+
 _SCHOOLS = {
     "gm": ("Школа общей медицины", ["Общая медицина", "Педиатрия"], 6),
     "dent": ("Школа стоматологии", ["Стоматология"], 5),
@@ -194,8 +198,9 @@ class _Generator:
         self.buffer.flush()
         self.progress(f"registry: {self.report.groups} groups, {self.report.units} units")
         specs = self._journals(groups, term, plans)
+        substitutes = self._substitutions(specs)
         for n, spec in enumerate(specs, start=1):
-            self._journal_life(spec)
+            self._journal_life(spec, substitutes.get(spec.id))
             self.buffer.flush()
             if n % 500 == 0:
                 self.progress(f"journals: {n}/{len(specs)}")
@@ -428,27 +433,43 @@ class _Generator:
 
     # --- a journal's term -----------------------------------------------------------------------
 
-    def _journal_life(self, spec: JournalSpec) -> None:
+    def _substitutions(self, specs: list[JournalSpec]) -> dict[str, Substitution]:
+        """Now and then a department replaces a journal's teacher for a week (T13). Registered
+        in time order, the day before each begins: the registry's stream, like every stream,
+        only moves forward in time."""
         s, rng = self.settings, self.rng
-        students = self.students_of.get(spec.group, [])
-        teacher = spec.teachers[0]
-        dep = spec.department or ""
-        substitute: Substitution | None = None
-        first, last = spec.controls[0].starts, spec.controls[-1].ends
-        if rng.random() < s.substitution_rate and (last - first).days > 21:
+        chosen: dict[str, Substitution] = {}
+        for spec in specs:
+            first, last = spec.controls[0].starts, spec.controls[-1].ends
+            if rng.random() >= s.substitution_rate or (last - first).days <= 21:
+                continue
+            teacher, dep = spec.teachers[0], spec.department or ""
             sub_start = first + timedelta(days=rng.randrange(7, (last - first).days - 10))
             others = [t for t in self.teachers[dep] if t != teacher]
             decided = sub_start - timedelta(days=1)
-            substitute = Substitution(spec.id, rng.choice(others), teacher, sub_start,
-                                      sub_start + timedelta(days=6),
-                                      minutes_number=f"{rng.randint(1, 40)}",
-                                      minutes_date=decided,
-                                      memo_number=f"СЗ-{rng.randint(1, 999)}", memo_date=decided)
-            self._do(self.heads[dep], RegisterSubstitution(substitute),
-                     _at(sub_start - timedelta(days=1), 11))
+            chosen[spec.id] = Substitution(
+                spec.id, rng.choice(others), teacher, sub_start, sub_start + timedelta(days=6),
+                minutes_number=f"{rng.randint(1, 40)}", minutes_date=decided,
+                memo_number=f"СЗ-{rng.randint(1, 999)}", memo_date=decided)
+        heads = {spec.id: self.heads[spec.department or ""] for spec in specs}
+        for substitute in sorted(chosen.values(), key=lambda x: (x.starts, x.journal)):
+            self._do(heads[substitute.journal], RegisterSubstitution(substitute),
+                     _at(substitute.starts - timedelta(days=1), 11))
             self.report.substitutions += 1
+        self.buffer.flush()
+        return chosen
+
+    def _journal_life(self, spec: JournalSpec, substitute: Substitution | None) -> None:
+        """A journal's term: every control's marks, closing and perhaps a reopening, done in
+        the order of their times (a late closing of one control may come after the next
+        control's first marks), since a journal's time only moves forward."""
+        s, rng = self.settings, self.rng
+        students = self.students_of.get(spec.group, [])
+        teacher = spec.teachers[0]
+        first, last = spec.controls[0].starts, spec.controls[-1].ends
         ability = {st: rng.gauss(72, 12) for st in students}
         short = (last - first).days < 14
+        schedule: list[Step] = []
         for point in spec.controls:
             actions: list[tuple[datetime, str, Command]] = []
             if point.kind is ControlKind.CURRENT:
@@ -470,14 +491,20 @@ class _Generator:
                     control=point.id)))
             actions.sort(key=lambda a: a[0])
             for when, who, command in actions:
-                self._do(who, command, when)
+                schedule.append((when, len(schedule), who, command))
                 if isinstance(command, EnterMarks):
                     self.report.mark_cells += len(command.marks)
-            self._close_and_maybe_reopen(spec, point, teacher, students, actions[-1][0])
+            self._close_and_maybe_reopen(spec, point, teacher, actions[-1][0], schedule)
+        for when, _, who, planned in sorted(schedule, key=lambda x: (x[0], x[1])):
+            self._do(who, planned() if callable(planned) else planned, when)
 
     def _close_and_maybe_reopen(self, spec: JournalSpec, point: ControlPoint, teacher: str,
-                                students: list[str], last_entry: datetime) -> None:
+                                last_entry: datetime, schedule: list[Step]) -> None:
         s, rng = self.settings, self.rng
+
+        def step(actor: str, command: Command | Callable[[], Command], when: datetime) -> None:
+            schedule.append((when, len(schedule), actor, command))
+
         roll = rng.random()
         if roll < s.never_closed_rate:
             self.report.never_closed += 1
@@ -486,14 +513,14 @@ class _Generator:
             else rng.randint(0, 2)
         self.report.late_closings += delay > 3
         closed = max(_at(point.ends + timedelta(days=delay), 17), last_entry + timedelta(hours=1))
-        self._do(teacher, CloseJournal(spec.id, point.id), closed)
+        step(teacher, CloseJournal(spec.id, point.id), closed)
         if point.kind is not ControlKind.CURRENT:
-            self._do(teacher, FormGradeSheet(spec.id, point.id), closed + timedelta(hours=1))
+            step(teacher, FormGradeSheet(spec.id, point.id), closed + timedelta(hours=1))
         if rng.random() >= s.reopen_rate:
             return
         when = closed + timedelta(days=rng.randint(0, 3), hours=2)
         wrong = point.starts
-        self._do(teacher, SubmitNote(spec.id, point.id, ExplanatoryNote(
+        step(teacher, SubmitNote(spec.id, point.id, ExplanatoryNote(
             wrong, "техническая ошибка", ("практическое занятие",), wrong,
             "оценка выставлена неверно")), when)
         group = self.book.directory.group(spec.group)
@@ -506,23 +533,28 @@ class _Generator:
             if rng.random() < s.missing_visa_rate:
                 complete = False
                 continue
-            self._do(person, GiveVisa(spec.id, point.id, role), when)
+            step(person, GiveVisa(spec.id, point.id, role), when)
         if not complete:
             return  # the note waits for a visa: the audit reports it
         when += timedelta(days=rng.randint(0, 3))
-        self._do("or-senior", ApproveNote(spec.id, point.id), when)
+        step("or-senior", ApproveNote(spec.id, point.id), when)
         when += timedelta(hours=rng.randint(1, 24))
-        self._do("or-head", Reopen(spec.id, point.id), when)
+        step("or-head", Reopen(spec.id, point.id), when)
         self.report.reopenings += 1
         when += timedelta(days=rng.randint(0, 3), hours=1)
-        state = self.book.journal(spec.id)
-        cell = next(((st, day) for (st, day, c) in sorted(state.grid) if c == point.id), None)
-        if cell is not None:
-            self._do(teacher, CorrectMark(spec.id, cell[0], cell[1], str(rng.randint(50, 100)),
-                                          reason="исправление по объяснительной",
-                                          control=point.id), when)
-        self._do(teacher, CloseJournal(spec.id, point.id), when + timedelta(minutes=30))
-        self._do(teacher, FormGradeSheet(spec.id, point.id, kind="individual"),
+        points = str(rng.randint(50, 100))
+
+        def correction() -> Command:
+            # The first marked cell of the control, as the journal stands when it is corrected.
+            state = self.book.journal(spec.id)
+            cell = min((st, day) for (st, day, c) in state.grid if c == point.id)
+            return CorrectMark(spec.id, cell[0], cell[1], points,
+                               reason="исправление по объяснительной", control=point.id)
+
+        if any(isinstance(c, EnterMarks) and c.control == point.id for _, _, _, c in schedule):
+            step(teacher, correction, when)
+        step(teacher, CloseJournal(spec.id, point.id), when + timedelta(minutes=30))
+        step(teacher, FormGradeSheet(spec.id, point.id, kind="individual"),
                  when + timedelta(hours=1))
 
     def _marks(self, students: list[str], ability: dict[str, float],

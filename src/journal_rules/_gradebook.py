@@ -113,13 +113,13 @@ class Gradebook:
     ``guards`` are consulted after the policy's own guard (the rules engine plugs in here). The
     clock stamps recorded times; pass a :class:`ManualClock` to replay or test.
 
-    Time only moves forward (``monotonic``, the default for every clock but a
-    :class:`ManualClock`): a command whose clock reads earlier than the head of the stream it
-    writes to, or than the latest event this gradebook has seen in any stream, is a
-    :class:`ClockWentBack` and nothing is written; a real clock that goes back is a broken or
-    tampered clock. A ManualClock is for scripts, replays and generators, which may write one
-    journal's whole term and then the next one's; pass ``monotonic=True`` to hold it to the
-    same rule.
+    Time only moves forward: a command whose clock reads earlier than the head of the journal
+    it writes to is a :class:`ClockWentBack` and nothing is written, whatever the clock. With
+    ``monotonic`` (the default for every clock but a :class:`ManualClock`) the same holds
+    against the latest event this gradebook has seen in any stream; a real clock that goes back
+    is a broken or tampered clock. A ManualClock is for scripts, replays and generators, which
+    may write one journal's whole term and then the next one's; pass ``monotonic=True`` to hold
+    it to the gradebook-wide rule too.
     """
 
     def __init__(self, store: Storage, policy: Policy, *, clock: Clock | None = None,
@@ -330,15 +330,14 @@ class Gradebook:
         return stream, self._registry_heads.get(stream), [new]
 
     def _forward_only(self, context: GuardContext) -> None:
-        """Refuse a clock that reads before the journal's head or the latest event seen."""
-        if not self.monotonic:
-            return
+        """Refuse a clock that reads before the journal's head (whatever the clock: a journal's
+        time only moves forward) or, when monotonic, before the latest event seen anywhere."""
         journal = context.journal
         if journal is not None and journal.spec is not None:
             latest = self._stream_latest.get(journal_stream(journal.spec.id))
             if latest is not None and context.now < latest:
                 raise ClockWentBack(f"journal {journal.spec.id!r}", latest, context.now)
-        if self._latest is not None and context.now < self._latest:
+        if self.monotonic and self._latest is not None and context.now < self._latest:
             raise ClockWentBack("this gradebook", self._latest, context.now)
 
     def _saw(self, event: StoredEvent | None) -> None:

@@ -69,3 +69,19 @@ def test_a_manual_clock_is_held_to_it_when_asked() -> None:
     strict = jr.Gradebook.for_ruleset(store, jr.default_ruleset(), clock=clock, monotonic=True)
     with pytest.raises(jr.ClockWentBack):
         strict.execute("t-anat", jr.CloseJournal(JOURNAL, "current-1"))
+
+
+def test_a_journal_is_never_written_backwards_even_with_a_manual_clock() -> None:
+    store = _recorded()
+    clock = jr.ManualClock(datetime.fromisoformat("2025-10-24T10:00:00+05:00"))
+    replay = jr.Gradebook.for_ruleset(store, jr.default_ruleset(), clock=clock)
+    before = _count(store)
+    # The journal's head (its reopening, 25 October) binds every clock ...
+    with pytest.raises(jr.ClockWentBack, match=f"journal {JOURNAL!r}"):
+        replay.execute("t-anat", jr.CloseJournal(JOURNAL, "current-1"))
+    assert _count(store) == before
+    # ... while a journal whose own time is behind the clock is written to.
+    events = replay.execute("t-anat", jr.HoldClass("anat/102/2025-1",
+                                                   datetime(2025, 10, 24).date(), "Повторение"))
+    assert len(events) == 1
+    assert _count(store) == before + 1
