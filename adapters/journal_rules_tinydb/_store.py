@@ -251,6 +251,10 @@ class TinyDBStore:
         confirmed: its writer died or failed with the undo record still there (lock held)."""
         pending = self._read_json(self._pending)
         if pending is None:
+            # A writer killed while writing its undo record (before the rename) left only a
+            # temporary file: nothing of its append was written yet, so there is nothing to
+            # take back, only the file to delete (the lock is held: no writer is at work).
+            self._remove_temporary(self.folder)
             return
         if isinstance(pending, dict) and "batches" in pending:
             self._rollback(pending)

@@ -89,6 +89,21 @@ def test_a_batch_interrupted_mid_apply_is_taken_back_by_the_next_opener(
     assert [e.version for e in again.read("s")] == list(range(1, 10))
 
 
+def test_an_undo_record_cut_off_before_its_rename_is_deleted_by_the_next_opener(
+        tmp_path: Path) -> None:
+    """A writer killed while writing its undo record leaves only the temporary file: nothing of
+    its append was written, so the next opener deletes the file and the store is as it was."""
+    store = TinyDBStore(tmp_path / "s")
+    store.append("s", 0, make_events("s", 3))
+    torn = tmp_path / "s" / "pending.json.99999.tmp"
+    torn.write_text('{"batches": [{"stream": "s", "exp', encoding="utf-8")
+    again = TinyDBStore(tmp_path / "s")
+    assert not torn.exists()
+    assert not (tmp_path / "s" / "pending.json").exists()
+    assert [e.version for e in again.read("s")] == [1, 2, 3]
+    assert verify_store(again) == []
+
+
 def test_a_torn_index_line_is_cut_when_the_append_fails(tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     store = TinyDBStore(tmp_path / "s")
