@@ -123,7 +123,10 @@ class TinyDBStore:
             with flocked(self._lock, exclusive=True):
                 marker = self._read_json(self._marker)
                 if marker is None:
-                    stray = [n for n in os.listdir(self.folder) if not n.startswith(".")]
+                    # What a creation killed before its marker was renamed into place leaves
+                    # (empty folders, temporary files) is finished, not refused.
+                    stray = [n for n in os.listdir(self.folder)
+                             if not n.startswith(".") and not self._left_by_creation(n)]
                     if stray:
                         raise StoreError(
                             f"{self.folder} is not empty and is not a journal-rules TinyDB store "
@@ -329,6 +332,14 @@ class TinyDBStore:
         fsync_dir(self._streams_dir)
         fsync_dir(self._index_dir)
         fsync_dir(self.folder)
+
+    def _left_by_creation(self, name: str) -> bool:
+        """Our own empty folders, or our marker's temporary file: a folder holding only these
+        is a store whose creation was cut off, not someone else's folder."""
+        path = os.path.join(self.folder, name)
+        if path in (self._streams_dir, self._index_dir):
+            return os.path.isdir(path) and not os.listdir(path)
+        return name.startswith(os.path.basename(self._marker) + ".") and name.endswith(".tmp")
 
     @staticmethod
     def _remove_temporary(folder: str) -> None:

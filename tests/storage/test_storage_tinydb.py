@@ -104,6 +104,27 @@ def test_an_undo_record_cut_off_before_its_rename_is_deleted_by_the_next_opener(
     assert verify_store(again) == []
 
 
+def test_a_creation_cut_off_before_its_marker_is_finished_by_the_next_opener(
+        tmp_path: Path) -> None:
+    """Killed while creating the store, after its folders, before the marker's rename: the
+    next opener finishes the creation; a folder holding anything else is still refused."""
+    folder = tmp_path / "s"
+    (folder / "streams").mkdir(parents=True)
+    (folder / "index").mkdir()
+    torn = folder / "journal-rules-store.json.4242.tmp"
+    torn.write_text('{"format": "jour', encoding="utf-8")
+    store = TinyDBStore(folder)
+    assert not torn.exists()
+    store.append("s", 0, make_events("s", 2))
+    assert [e.version for e in TinyDBStore(folder).read("s")] == [1, 2]
+    other = tmp_path / "other"
+    (other / "streams").mkdir(parents=True)
+    (other / "notes.tmp").write_text("mine", encoding="utf-8")
+    with pytest.raises(StoreError, match="not a journal-rules TinyDB store"):
+        TinyDBStore(other)
+    assert (other / "notes.tmp").exists()
+
+
 def test_a_torn_index_line_is_cut_when_the_append_fails(tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     store = TinyDBStore(tmp_path / "s")
