@@ -144,6 +144,11 @@ class TinyDBStore:
                     raise StoreError(f"{self._marker}: layout {marker.get('layout')!r} is not "
                                      f"supported (this adapter reads layout {LAYOUT_VERSION})")
                 self.segment_size = int(marker["segment_size"])
+                # A writer killed while writing its undo record (before the rename), or a
+                # creation cut off before its marker, left only temporary files: nothing was
+                # written yet, so only the files go (the lock is held: no writer is at work).
+                # Done once per open, not on every append.
+                self._remove_temporary(self.folder)
                 self._recover()
                 return self.segment_size
         except OSError as exc:
@@ -254,10 +259,6 @@ class TinyDBStore:
         confirmed: its writer died or failed with the undo record still there (lock held)."""
         pending = self._read_json(self._pending)
         if pending is None:
-            # A writer killed while writing its undo record (before the rename) left only a
-            # temporary file: nothing of its append was written yet, so there is nothing to
-            # take back, only the file to delete (the lock is held: no writer is at work).
-            self._remove_temporary(self.folder)
             return
         if isinstance(pending, dict) and "batches" in pending:
             self._rollback(pending)

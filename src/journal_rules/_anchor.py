@@ -21,7 +21,7 @@ import hashlib
 import json
 import os
 import sys
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Container, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -329,6 +329,14 @@ def _finding(stream: str, version: int, problem: str, message: str) -> dict[str,
     return {"stream": stream, "version": version, "problem": problem, "message": message}
 
 
+def _gone(checkpoint: Checkpoint, present: Container[str]) -> list[dict[str, Any]]:
+    """A finding for every stream the checkpoint holds that the store no longer has."""
+    return [_finding(name, version, "missing",
+                     f"{name}: the whole stream is gone (checkpoint #{checkpoint.seq} holds it "
+                     f"at version {version}): deleted")
+            for name, (version, _) in sorted(checkpoint.heads.items()) if name not in present]
+
+
 def _walk(info: StreamInfo, events: Iterable[StoredEvent], anchored: Mapping[str, str],
           keep_from: int) -> tuple[list[dict[str, Any]], dict[int, StoredEvent], int, list[str]]:
     """Check one stream's chain. Returns findings, the events from version ``keep_from`` on (by
@@ -484,11 +492,7 @@ def check_store(store: Storage, *, public_keys: Collection[str] = (),
         findings.extend(_against(checkpoint, info.name, events, last=last, foreign=foreign,
                                  unanchored=unanchored))
     if checkpoint is not None:
-        findings.extend(_finding(name, version, "missing",
-                                 f"{name}: the whole stream is gone (checkpoint "
-                                 f"#{checkpoint.seq} holds it at version {version}): deleted")
-                        for name, (version, _) in sorted(checkpoint.heads.items())
-                        if name not in present)
+        findings.extend(_gone(checkpoint, present))
     _backup_references(store, known, findings)
     return StoreCheck(findings, len(infos), checkpoint, checkpoint is not None and bool(keys),
                       unanchored)
@@ -611,11 +615,7 @@ def check_heads(store: Storage, *, public_keys: Collection[str] = ()) -> list[di
                                      f"checkpoint #{checkpoint.seq}, which does not hold them "
                                      "(added)"))
     if checkpoint is not None:
-        findings.extend(_finding(name, version, "missing",
-                                 f"{name}: the whole stream is gone (checkpoint "
-                                 f"#{checkpoint.seq} holds it): deleted")
-                        for name, (version, _) in sorted(checkpoint.heads.items())
-                        if name not in by_name)
+        findings.extend(_gone(checkpoint, by_name))
     latest = {} if checkpoint is None else {checkpoint.seq: checkpoint.digest}
     _backup_references(store, latest, findings, newer_only=True)
     return findings

@@ -70,9 +70,8 @@ def _journals_file(path: Path) -> Path:
     return path
 
 
-def _run_killed(work: Callable[[], None], delay: float) -> bool:
-    """Run ``work`` in a forked child and SIGKILL it after ``delay`` seconds; True if the child
-    finished first."""
+def _fork(work: Callable[[], None]) -> int:
+    """Run ``work`` in a forked child that exits 0 when it finishes; its pid."""
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child never returns
         code = 1
@@ -81,6 +80,13 @@ def _run_killed(work: Callable[[], None], delay: float) -> bool:
             code = 0
         finally:
             os._exit(code)
+    return pid
+
+
+def _run_killed(work: Callable[[], None], delay: float) -> bool:
+    """Run ``work`` in a forked child and SIGKILL it after ``delay`` seconds; True if the child
+    finished first."""
+    pid = _fork(work)
     time.sleep(delay)
     os.kill(pid, signal.SIGKILL)
     _, status = os.waitpid(pid, 0)
@@ -90,15 +96,7 @@ def _run_killed(work: Callable[[], None], delay: float) -> bool:
 def _timed(work: Callable[[], None]) -> float:
     """How long ``work`` takes in a forked child that is left to finish."""
     start = time.monotonic()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover
-        code = 1
-        try:
-            work()
-            code = 0
-        finally:
-            os._exit(code)
-    _, status = os.waitpid(pid, 0)
+    _, status = os.waitpid(_fork(work), 0)
     assert os.WIFEXITED(status)
     assert os.WEXITSTATUS(status) == 0
     return time.monotonic() - start
