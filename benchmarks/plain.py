@@ -21,7 +21,7 @@ import durable.engine as durable  # type: ignore[import-untyped]
 
 import journal_rules as jr
 from journal_rules._rules._calendar import Calendar, DayCounting
-from journal_rules._rules._kinds import DeadlineRule
+from journal_rules._rules.kinds import DeadlineRule
 
 JOURNAL = "journal:"
 CALENDAR_STREAM = "registry:calendar"

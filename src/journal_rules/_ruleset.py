@@ -36,7 +36,7 @@ from ._policy import (
     Visas,
 )
 from ._rules._calendar import WEEKDAYS, Calendar, CalendarSpec
-from ._rules._kinds import RULE_KINDS, Rule, RuleBase, RuleContext, rule_problems
+from ._rules.kinds import RULE_KINDS, RuleBase, RuleContext, rule_problems
 from ._storage import canonical_json
 from ._templates import template_problems
 from ._yaml import LocatedYaml, load_located, read_located
@@ -103,7 +103,7 @@ class RulesetDocument:
     actions: Mapping[str, Messages] = attrs.field(factory=dict)
     calendar: CalendarSpec = attrs.field(factory=CalendarSpec)
     parameters: Mapping[str, Parameter] = attrs.field(factory=dict)
-    rules: tuple[Rule, ...] = ()
+    rules: tuple[RuleBase, ...] = ()
     grading: Grading | None = None
 
 
@@ -117,7 +117,7 @@ class Ruleset:
     source: str
     calendar: CalendarSpec = attrs.field(factory=CalendarSpec)
     parameters: Mapping[str, Parameter] = attrs.field(factory=dict)
-    rules: tuple[Rule, ...] = ()
+    rules: tuple[RuleBase, ...] = ()
     grading: Grading | None = None
 
     @property
@@ -138,7 +138,7 @@ class Ruleset:
     def ref(self) -> RulesetRef:
         return RulesetRef(self.meta.id, self.meta.edition, self.content_hash)
 
-    def rule(self, rule_id: str) -> Rule:
+    def rule(self, rule_id: str) -> RuleBase:
         for r in self.rules:
             if r.id == rule_id:
                 return r
@@ -212,7 +212,8 @@ def _structure_rule(value: Any, _: Any) -> RuleBase:
 _files.register_structure_hook(int, _strict_int)
 _files.register_structure_hook(bool, _strict_bool)
 _files.register_structure_hook(Decimal, _strict_decimal)
-_files.register_structure_hook(Rule, _structure_rule)
+# Exactly the base: a kind's own class is structured as the attrs class it is.
+_files.register_structure_hook_func(lambda t: t is RuleBase, _structure_rule)
 
 
 def _structure_doc(value: Any, _: Any) -> str | Messages:
@@ -468,20 +469,20 @@ def ruleset_from_located(located: LocatedYaml, _chain: tuple[str, ...] = (), *,
     return _ruleset_of(doc, digest, located.file)
 
 
-def _structure_rules(raw: Any, problems: list[Problem]) -> tuple[Rule, ...]:
+def _structure_rules(raw: Any, problems: list[Problem]) -> tuple[RuleBase, ...]:
     if not isinstance(raw, list):
         problems.append(Problem("rules is a list of rules", path="rules"))
         return ()
-    out: list[Rule] = []
+    out: list[RuleBase] = []
     for i, item in enumerate(raw):
         try:
-            out.append(_files.structure(item, Rule))  # type: ignore[arg-type]
+            out.append(_files.structure(item, RuleBase))
         except Exception as exc:
             problems.extend(problems_of(exc, f"rules[{i}]"))
     return tuple(out)
 
 
-def _rules_problems(rules: tuple[Rule, ...], raw: Any, roles: set[str],
+def _rules_problems(rules: tuple[RuleBase, ...], raw: Any, roles: set[str],
                     roles_known: bool) -> list[Problem]:
     out: list[Problem] = []
     index = {r.get("id"): i for i, r in enumerate(raw or []) if isinstance(r, dict)}

@@ -8,8 +8,8 @@ from ._cases import CaseResult, run_path, summary
 from ._coverage import ClauseCoverage, coverage
 from ._engine import RulesEngineError
 from ._guard import RulesGuard
-from ._kinds import RULE_KINDS
 from ._schema import json_schema
+from .kinds import RULE_KINDS
 
 ruleset_json_schema = json_schema
 run_ruleset_tests = run_path

@@ -10,38 +10,20 @@ from __future__ import annotations
 import contextlib
 import gc
 import threading
-from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
-from journal_rules._decision import AuditReport, Finding, FindingKind, Messages, Sanction
+from journal_rules._decision import AuditReport, Finding, FindingKind, Sanction
 from journal_rules._journal import JournalState
-from journal_rules._model import Person, Term
+from journal_rules._model import Person
 from journal_rules._ruleset import Ruleset
 from journal_rules._storage import Storage
 
 from ._calendar import Calendar
-from ._engine import CompiledRules, Firing, compiled_for
-from ._facts import (
-    JOURNAL_KINDS,
-    REGISTRY_KINDS,
-    Fact,
-    JournalView,
-    World,
-    journal_facts,
-    read_world,
-    registry_facts,
-)
-from ._kinds import LadderRule, RuleBase
-
-
-def engine_for(ruleset: Ruleset) -> CompiledRules:
-    """The compiled host of a ruleset (one per content hash)."""
-    def build() -> dict[tuple[str, str], Any]:
-        return {(rule.id, outcome): cond for rule in ruleset.rules
-                for outcome, cond in rule.conditions().items()}
-    return compiled_for(ruleset.content_hash, build)
+from ._engine import CompiledRules, Firing, engine_for
+from ._facts import Fact, JournalView, World, read_world
+from .kinds import RuleBase, Verdicts
 
 
 class _GCPause:
@@ -84,24 +66,22 @@ def audit(store: Storage, ruleset: Ruleset, as_of: date) -> AuditReport:
 def _audit(store: Storage, ruleset: Ruleset, as_of: date) -> AuditReport:
     calendar = Calendar(ruleset.calendar)
     world = read_world(store, as_of, calendar)
-    engine = engine_for(ruleset)
-    journal_rules = [r for r in ruleset.rules if isinstance(r, JOURNAL_KINDS)]
+    engine = engine_for(ruleset.content_hash, ruleset.rules)
     findings: list[Finding] = []
     for view in world.journals.values():
-        pairs = journal_facts(journal_rules, view, world, ruleset.policy)
+        pairs = [(rule, fact) for rule in ruleset.rules
+                 for fact in rule.journal_facts(view, world, ruleset.policy)]
         findings.extend(_findings(engine, ruleset, pairs, world, view))
     for rule in ruleset.rules:
-        if not isinstance(rule, REGISTRY_KINDS):
-            continue
-        pairs = [(rule, f) for f in registry_facts(rule, world)]
+        pairs = [(rule, fact) for fact in rule.registry_facts(world)]
         findings.extend(_findings(engine, ruleset, pairs, world, None))
     order = {r.id: i for i, r in enumerate(ruleset.rules)}
     findings.sort(key=lambda f: (order[f.rule_id], f.subject, f.control or "",
                                  f.due or date.min, f.id))
+    verdicts = Verdicts(engine, ruleset.ref, ruleset.names())
     sanctions: list[Sanction] = []
     for rule in ruleset.rules:
-        if isinstance(rule, LadderRule):
-            sanctions.extend(_ladder(engine, ruleset, rule, world, findings))
+        sanctions.extend(rule.sanctions(verdicts, world, findings))
     stats = dict(engine.stats)
     return AuditReport(as_of, ruleset.ref, tuple(f for f in findings if f.kind != "register"),
                        tuple(sanctions), stats,
@@ -231,91 +211,3 @@ def _candidates(scope: str, role: str, everyone: list[Person],
             ids.add(group.curation_dean)
         return [p for p in everyone if p.id in ids]
     return everyone
-
-
-def _period(rule: LadderRule, world: World) -> tuple[date, date, str]:
-    as_of = world.as_of
-    if rule.period == "term":
-        terms = [t for t in world.directory.terms.values() if t.starts <= as_of]
-        term: Term | None = max(terms, key=lambda t: t.starts) if terms else None
-        if term is not None:
-            return term.starts, as_of, term.id
-    if rule.period == "all":
-        return date.min, as_of, "all"
-    start = world.calendar.year_start(as_of)
-    return start, as_of, f"{start.year}-{start.year + 1}"
-
-
-def _ladder(engine: CompiledRules, ruleset: Ruleset, rule: LadderRule, world: World,
-            findings: Sequence[Finding]) -> list[Sanction]:
-    since, until, label = _period(rule, world)
-    counted: dict[str, list[str]] = defaultdict(list)
-    if rule.counts.reopenings:
-        for view in world.journals.values():
-            for control, evs in view.by_control.items():
-                for e in evs:
-                    if e.type != "journal_reopened" or not since <= e.day <= until:
-                        continue
-                    ref = f"reopened:{view.spec.id}:{control}:{e.day.isoformat()}"
-                    for subject in _against(rule, view, control, e.position):
-                        counted[subject].append(ref)
-    if rule.counts.rules:
-        wanted = set(rule.counts.rules)
-        for f in findings:
-            if f.kind != "violation" or f.rule_id not in wanted:
-                continue
-            when = f.due or world.as_of
-            if not since <= when <= until:
-                continue
-            if rule.against == "department" and f.department:
-                counted[f.department].append(f.id)
-            elif rule.against == "teacher" and f.journal in world.journals:
-                for t in world.journals[f.journal].spec.teachers:
-                    counted[t].append(f.id)
-    if not counted:
-        return []
-    facts = [{"id": f"{rule.id}|{subject}", "rule": rule.id, "count": len(items)}
-             for subject, items in sorted(counted.items())]
-    out: list[Sanction] = []
-    for firing in engine.evaluate(facts):
-        subject = firing.fact_id.split("|", 1)[1]
-        step = rule.steps[int(firing.outcome.removeprefix("step"))]
-        items = counted[subject]
-        people = _people_for(rule, subject, world)
-        names = [world.directory.people[p].name for p in people if p in world.directory.people]
-        show = {"subject": subject, "count": len(items), "period": label,
-                "sanction": step.sanction, "against": rule.against,
-                "step": f"{step.min}..{'' if step.max is None else step.max}",
-                "named": list(people), "named_text": ", ".join(names) or None}
-        out.append(Sanction(rule.id, rule.clauses, rule.against, subject, len(items),
-                            step.sanction, step.messages, rule.messages, show, tuple(items),
-                            people, ruleset.ref,
-                            names=ruleset.names().with_phrases(rule.phrases)))
-    return out
-
-
-def _against(rule: LadderRule, view: JournalView, control: str, position: int) -> list[str]:
-    if rule.against == "department":
-        return [view.department] if view.department else []
-    notes = [e for e in view.by_control.get(control, [])
-             if e.type == "note_submitted" and e.position < position]
-    if notes:
-        return [notes[-1].actor]
-    return list(view.spec.teachers)
-
-
-def _people_for(rule: LadderRule, subject: str, world: World) -> tuple[str, ...]:
-    """Whom a sanction names: the teacher; for a department, the holders of the ladder's
-    ``names`` roles in it (its head) in the registry as of the audit's date, the period's end."""
-    if rule.against == "teacher":
-        return (subject,)
-    roles = set(rule.names)
-    return tuple(sorted(p.id for p in world.directory.people.values()
-                        if subject in p.units and not roles.isdisjoint(p.roles)))
-
-
-def sanction_names(rule: LadderRule) -> dict[str, Messages]:
-    return {s.sanction: s.messages for s in rule.steps}
-
-
-_ = timedelta

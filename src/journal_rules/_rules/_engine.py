@@ -41,7 +41,7 @@ from __future__ import annotations
 import itertools
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import attrs
 import durable.engine as _durable  # type: ignore[import-untyped]
@@ -283,3 +283,20 @@ def compiled_for(key: str, build: Callable[[], Mapping[tuple[str, str], Mapping[
         if found is None:
             found = _compiled[key] = CompiledRules(build())
         return found
+
+
+class Conditioned(Protocol):
+    """What the engine compiles: a rule with an id and its conditions by outcome."""
+
+    @property
+    def id(self) -> str: ...
+
+    def conditions(self) -> dict[str, dict[str, Any]]: ...
+
+
+def engine_for(key: str, rules: Sequence[Conditioned]) -> CompiledRules:
+    """The compiled host of a ruleset's rules, ``key`` its content hash (compiled once)."""
+    def build() -> dict[tuple[str, str], Any]:
+        return {(rule.id, outcome): cond for rule in rules
+                for outcome, cond in rule.conditions().items()}
+    return compiled_for(key, build)

@@ -14,6 +14,8 @@ import attrs
 from journal_rules._convert import FIELD_ALIASES
 from journal_rules._ruleset import RulesetDocument
 
+from .kinds import KINDS, RuleBase
+
 
 def json_schema() -> dict[str, Any]:
     """A draft 2020-12 JSON Schema of a ruleset file."""
@@ -60,6 +62,8 @@ def _schema(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
         return _or_param({"type": "array", "items": _schema(args[0], defs)})
     if origin in (Mapping, dict) or origin is typing.get_origin(Mapping[str, str]):
         return {"type": "object", "additionalProperties": _schema(args[1], defs)}
+    if tp is RuleBase:  # a rule is one of the registered kinds
+        return {"anyOf": [_schema(kind, defs) for kind in KINDS]}
     if attrs.has(tp):
         name = tp.__name__
         if name not in defs:
