@@ -8,23 +8,18 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 import journal_rules as jr
 
 from ._generate_commands import generate
-from ._labels import LangOption, kind, label, language
+from ._labels import kind, label, language
 from ._office_commands import register_office_commands
+from ._options import LangOption, StoreOption, new_app, opened, print_error
 from ._rules_commands import audit_command, rules_app
 from ._store_commands import store_app
 
-app = typer.Typer(
-    name="journal-rules",
-    help="The electronic journal's SOP, executable: journals, rulesets, audits, stores.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-)
+app = new_app("The electronic journal's SOP, executable: journals, rulesets, audits, stores.")
 app.add_typer(rules_app, name="rules")
 app.add_typer(store_app, name="store")
 app.command("audit")(audit_command)
@@ -32,9 +27,6 @@ app.command("generate")(generate)
 register_office_commands(app)
 
 console = Console()
-StoreOption = Annotated[str | None, typer.Option(
-    "--store", help="Store URL (memory://, tinydb://FOLDER, sqlite:///FILE, postgresql://...); "
-                    f"default {jr.DEFAULT_STORE_URL}")]
 
 
 def _version(value: bool) -> None:
@@ -53,7 +45,7 @@ def root(
 
 @app.command()
 def demo(
-    store: StoreOption = None,
+    store: StoreOption = jr.DEFAULT_STORE_URL,
     as_json: Annotated[bool, typer.Option("--json", help="Print the journal state as JSON.")]
     = False,
     lang: LangOption = None,
@@ -66,8 +58,8 @@ def demo(
     """
     ruleset = jr.default_ruleset()
     lg = language(lang, ruleset)
-    with _Opened(store) as opened:
-        book = jr.demo_gradebook(opened, ruleset)
+    with opened(store) as handle:
+        book = jr.demo_gradebook(handle, ruleset)
         state = book.journal("anat/101/2025-1")
         snapshot = state.snapshot()
         if as_json:
@@ -83,10 +75,10 @@ def demo(
                           ", ".join(str(names.name(lg, "roles", v)) for v in c["visas"]) or "-",
                           ", ".join(c["sheets"]) or "-")
         console.print(table)
-        verified = label("no", lg) if jr.verify_store(opened) else label("yes", lg)
+        verified = label("no", lg) if jr.verify_store(handle) else label("yes", lg)
         console.print(label("demo_summary", lg, journals=len(book.journals()),
                             marks=len(snapshot["grid"]), verified=verified))
-        _print_audit(jr.audit(opened, ruleset, date(2025, 10, 31)), lg)
+        _print_audit(jr.audit(handle, ruleset, date(2025, 10, 31)), lg)
 
 
 def _print_audit(report: jr.AuditReport, lang: jr.Language) -> None:
@@ -107,36 +99,10 @@ def _print_audit(report: jr.AuditReport, lang: jr.Language) -> None:
                       f"{sanction.message(lang)}", highlight=False)
 
 
-class _Opened:
-    """Open a store by URL for one command, turning library errors into clean exits."""
-
-    def __init__(self, url: str | None) -> None:
-        self.url = url
-        self.store: jr.Storage | None = None
-
-    def __enter__(self) -> jr.Storage:
-        self.store = jr.open_store(self.url)
-        return self.store
-
-    def __exit__(self, *exc: object) -> None:
-        if self.store is not None:
-            self.store.close()
-
-
-def _message(exc: jr.JournalRulesError) -> str:
-    """The error as the user sees it: one line when there is one problem."""
-    if isinstance(exc, jr.InvalidInput) and len(exc.problems) == 1:
-        problem = str(exc.problems[0])
-        return problem if problem.startswith(exc.what) else f"{exc.what}: {problem}"
-    return str(exc)
-
-
 def main() -> None:
     """Entry point: library errors print as one clear message and exit 2."""
     try:
         app()
     except jr.JournalRulesError as exc:
-        # soft_wrap: a long message stays one line; escape: a message may hold [brackets].
-        Console(stderr=True, soft_wrap=True).print(
-            f"[red]error:[/red] {escape(_message(exc))}", markup=True, highlight=False)
+        print_error(exc)
         raise SystemExit(2) from None

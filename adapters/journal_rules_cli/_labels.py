@@ -1,29 +1,17 @@
-"""The CLI's own words in ru, kk and en (from ``labels.yaml`` beside this file), and the
-``--lang`` option: the ruleset's declared language unless the user asks for another."""
+"""The CLI's own words in ru, kk and en (from ``labels.yaml`` beside this file), in the
+ruleset's declared language unless the user asks for another with ``--lang``."""
 
 from __future__ import annotations
 
-import enum
 from functools import cache
 from importlib import resources
-from typing import Annotated, Any
+from typing import Any
 
-import typer
 import yaml
 
 import journal_rules as jr
 
-
-class Lang(enum.StrEnum):
-    """The languages of messages and labels."""
-
-    ru = "ru"
-    kk = "kk"
-    en = "en"
-
-
-LangOption = Annotated[Lang | None, typer.Option(
-    "--lang", help="Language of messages and labels (default: the ruleset's language).")]
+from ._options import Lang
 
 
 def language(option: Lang | None, ruleset: jr.Ruleset) -> jr.Language:

@@ -16,26 +16,24 @@ import typer
 
 import journal_rules as jr
 
-from ._labels import LangOption, language
-from ._store_commands import NoVerifyOption, check_before_reading
-
-StoreOpt = Annotated[str | None, typer.Option(
-    "--store", help=f"Store URL; default {jr.DEFAULT_STORE_URL}")]
-RulesetOpt = Annotated[Path | None, typer.Option(
-    "--ruleset", help=f"Ruleset file; default the bundled {jr.DEFAULT_RULESET}")]
+from ._labels import language
+from ._options import (
+    DocumentFormat,
+    LangOption,
+    NoVerifyOption,
+    RulesetOption,
+    StoreOption,
+    load_ruleset,
+    opened,
+)
 
 
 @contextmanager
-def _book(store: str | None, ruleset: Path | None, *,
+def _book(store: str, ruleset: Path | None, *,
           verify: bool = False) -> Iterator[tuple[jr.Gradebook, jr.Ruleset]]:
-    rules = jr.load_ruleset(ruleset) if ruleset is not None else jr.default_ruleset()
-    opened = jr.open_store(store)
-    try:
-        if verify:
-            check_before_reading(opened)
-        yield jr.Gradebook.for_ruleset(opened, rules), rules
-    finally:
-        opened.close()
+    rules = load_ruleset(ruleset)
+    with opened(store, verify=verify) as handle:
+        yield jr.Gradebook.for_ruleset(handle, rules), rules
 
 
 def _problems(exc: jr.InvalidInput) -> None:
@@ -44,7 +42,8 @@ def _problems(exc: jr.InvalidInput) -> None:
         typer.echo(f"  {problem}", err=True)
 
 
-def templates(folder: Annotated[Path, typer.Argument(help="Where to write the templates.")],
+def templates(folder: Annotated[Path, typer.Argument(
+    metavar="FOLDER", help="Where to write the templates.")],
               ) -> None:
     """Write a CSV and an XLSX template of every kind of registry file (P1-P6, T12)."""
     for path in jr.write_templates(folder):
@@ -52,13 +51,16 @@ def templates(folder: Annotated[Path, typer.Argument(help="Where to write the te
 
 
 def import_(  # noqa: PLR0917 - typer maps parameters to options
-    kind: Annotated[str, typer.Argument(help=f"One of: {', '.join(jr.IMPORT_KINDS)}.")],
-    file: Annotated[Path, typer.Argument(help="A .csv or .xlsx file.")],
-    actor: Annotated[str, typer.Option("--actor", help="Who imports (a person id).")],
-    store: StoreOpt = None,
-    ruleset: RulesetOpt = None,
+    kind: Annotated[str, typer.Argument(
+        metavar="KIND", help=f"One of: {', '.join(jr.IMPORT_KINDS)}.")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="A .csv or .xlsx file.")],
+    actor: Annotated[str, typer.Option(
+        "--actor", metavar="PERSON", help="Who imports (a person id).")],
+    store: StoreOption = jr.DEFAULT_STORE_URL,
+    ruleset: RulesetOption = None,
     sheet: Annotated[str | None, typer.Option(
-        "--sheet", help=f"XLSX sheet (default '{jr.IMPORT_SHEET}' if present, else the first)")]
+        "--sheet", metavar="NAME",
+        help=f"XLSX sheet (default '{jr.IMPORT_SHEET}' if present, else the first)")]
     = None,
 ) -> None:
     """Import a registry file: every bad row is reported at once and nothing is imported."""
@@ -77,18 +79,20 @@ def import_(  # noqa: PLR0917 - typer maps parameters to options
 
 
 def sheets(  # noqa: PLR0917 - typer maps parameters to options
-    out: Annotated[Path, typer.Option("--out", help="The folder to write into.")],
+    out: Annotated[Path, typer.Option("--out", metavar="PATH", help="The folder to write into.")],
     journal: Annotated[list[str] | None, typer.Option(
-        "--journal", help="A journal id (repeat); default every journal with a sheet")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="xlsx or pdf")] = "xlsx",
+        "--journal", metavar="JOURNAL",
+        help="A journal id (repeat); default every journal with a sheet")] = None,
+    fmt: Annotated[DocumentFormat, typer.Option("--format", help="The documents' format.")]
+    = DocumentFormat.xlsx,
     lang: LangOption = None,
     compute: Annotated[bool, typer.Option(
         "--compute", help="Compute each journal's sheet now (not recorded) instead of "
                           "exporting the recorded ones")] = False,
     grid: Annotated[bool, typer.Option("--grid", help="Also export each journal's mark grid")]
     = False,
-    store: StoreOpt = None,
-    ruleset: RulesetOpt = None,
+    store: StoreOption = jr.DEFAULT_STORE_URL,
+    ruleset: RulesetOption = None,
     no_verify: NoVerifyOption = False,
 ) -> None:
     """Export grade sheets (recorded, or computed with --compute) and mark grids. The store's
@@ -98,10 +102,9 @@ def sheets(  # noqa: PLR0917 - typer maps parameters to options
     except ImportError:
         raise jr.JournalRulesError("export needs the office extra: "
                                    "pip install 'journal-rules[office]'") from None
-    if fmt not in {"xlsx", "pdf"}:
-        raise jr.InvalidInput("--format", [jr.Problem(f"{fmt!r} is not xlsx or pdf")])
-    write_sheet = office.sheet_to_pdf if fmt == "pdf" else office.sheet_to_xlsx
-    write_grid = office.grid_to_pdf if fmt == "pdf" else office.grid_to_xlsx
+    pdf = fmt is DocumentFormat.pdf
+    write_sheet = office.sheet_to_pdf if pdf else office.sheet_to_xlsx
+    write_grid = office.grid_to_pdf if pdf else office.grid_to_xlsx
     written = 0
     with _book(store, ruleset, verify=not no_verify) as (book, rules):
         chosen = language(lang, rules)

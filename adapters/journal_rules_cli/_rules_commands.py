@@ -12,19 +12,22 @@ import typer
 
 import journal_rules as jr
 
-from ._labels import LangOption, kind, label, language
-from ._store_commands import NoVerifyOption, check_before_reading
+from ._labels import kind, label, language
+from ._options import (
+    FormatOption,
+    LangOption,
+    NoVerifyOption,
+    RulesetOption,
+    StoreOption,
+    TextOrJson,
+    load_ruleset,
+    new_app,
+    opened,
+)
 
-rules_app = typer.Typer(help="Policy author's tools: lint, test, explain, coverage, schema.",
-                        no_args_is_help=True)
+rules_app = new_app("Policy author's tools: lint, test, explain, coverage, schema.")
 
-RulesetOption = Annotated[Path | None, typer.Option(
-    "--ruleset", help="The ruleset file (default: the bundled KazNMU SOP ruleset).")]
 DEFAULT_TESTS = Path("rulesets/tests")
-
-
-def _ruleset(path: Path | None) -> jr.Ruleset:
-    return jr.default_ruleset() if path is None else jr.load_ruleset(path)
 
 
 def _rule_ids(ruleset: jr.Ruleset) -> set[str]:
@@ -41,7 +44,8 @@ def _nearest(name: str, choices: set[str]) -> str | None:
 
 
 @rules_app.command("lint")
-def lint(file: Annotated[Path, typer.Argument(help="The ruleset file to check.")]) -> None:
+def lint(file: Annotated[Path, typer.Argument(
+    metavar="FILE", help="The ruleset file to check.")]) -> None:
     """Check a ruleset; print every problem as file:line and exit 1 if there are any."""
     try:
         ruleset = jr.load_ruleset(file)
@@ -55,7 +59,8 @@ def lint(file: Annotated[Path, typer.Argument(help="The ruleset file to check.")
 
 
 @rules_app.command("test")
-def run_tests(path: Annotated[Path, typer.Argument(help="A test-case file or a folder of them.")]
+def run_tests(path: Annotated[Path, typer.Argument(
+    metavar="PATH", help="A test-case file or a folder of them.")]
          = DEFAULT_TESTS,
          verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
     """Run ruleset test cases; print each failure and `N passed, N failed`; exit 1 on failure."""
@@ -74,10 +79,11 @@ def run_tests(path: Annotated[Path, typer.Argument(help="A test-case file or a f
 
 @rules_app.command("coverage")
 def coverage(ruleset: RulesetOption = None,
-             tests: Annotated[Path, typer.Option("--tests", help="Test cases folder.")]
+             tests: Annotated[Path, typer.Option(
+                 "--tests", metavar="FOLDER", help="Test cases folder.")]
              = DEFAULT_TESTS, lang: LangOption = None) -> None:
     """SOP clause -> rules -> test cases; exit 1 if a behavioural clause has no rule or test."""
-    loaded = _ruleset(ruleset)
+    loaded = load_ruleset(ruleset)
     lg = language(lang, loaded)
     results = jr.run_ruleset_tests(tests)
     rows = jr.ruleset_coverage(loaded, results)
@@ -100,7 +106,7 @@ def coverage(ruleset: RulesetOption = None,
 @rules_app.command("parameters")
 def parameters(ruleset: RulesetOption = None, lang: LangOption = None) -> None:
     """The ruleset's named parameters: value, SOP clauses and documentation."""
-    loaded = _ruleset(ruleset)
+    loaded = load_ruleset(ruleset)
     lg = language(lang, loaded)
     for name, param in loaded.parameters.items():
         typer.echo(f"{name} = {json.dumps(_plain(param.value), ensure_ascii=False)} "
@@ -117,14 +123,17 @@ def schema() -> None:
 @rules_app.command("explain")
 def explain(
     *,
-    store: Annotated[str | None, typer.Option("--store", help="Explain an audit of this store.")]
+    store: StoreOption = jr.DEFAULT_STORE_URL,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", metavar="DATE", help="The audit date (YYYY-MM-DD).")]
     = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="The audit date (YYYY-MM-DD).")]
+    case: Annotated[Path | None, typer.Option(
+        "--case", metavar="FILE", help="Explain a test-case file.")]
     = None,
-    case: Annotated[Path | None, typer.Option("--case", help="Explain a test-case file.")]
-    = None,
-    rule: Annotated[str | None, typer.Option("--rule", help="Only this rule id.")] = None,
-    journal: Annotated[str | None, typer.Option("--journal", help="Only this journal.")] = None,
+    rule: Annotated[str | None, typer.Option(
+        "--rule", metavar="RULE", help="Only this rule id.")] = None,
+    journal: Annotated[str | None, typer.Option(
+        "--journal", metavar="JOURNAL", help="Only this journal.")] = None,
     ruleset: RulesetOption = None,
     lang: LangOption = None,
 ) -> None:
@@ -133,7 +142,7 @@ def explain(
 
     An unknown --rule (not in the ruleset) or --journal (not in the store) is an error, not an
     empty answer."""
-    loaded = _ruleset(ruleset)
+    loaded = load_ruleset(ruleset)
     if rule is not None and rule not in _rule_ids(loaded):
         raise jr.UnknownEntity(f"rule of {loaded.meta.id}", rule,
                                _nearest(rule, _rule_ids(loaded)))
@@ -147,28 +156,24 @@ def explain(
             if result.report is not None:
                 _explain_report(result.report, None, rule, journal, lg)
         return
-    if store is None or as_of is None:
-        raise jr.InvalidInput("explain", [jr.Problem("give --store and --as-of, or --case")])
+    if as_of is None:
+        raise jr.InvalidInput("explain", [jr.Problem(
+            "give --as-of (to explain an audit of --store) or --case")])
     report = _audit(store, loaded, as_of, journal=journal)
     _explain_report(report, loaded, rule, journal, language(lang, loaded))
 
 
-def _audit(url: str | None, ruleset: jr.Ruleset, as_of: str, *,
+def _audit(url: str, ruleset: jr.Ruleset, as_of: str, *,
            verify: bool = True, journal: str | None = None) -> jr.AuditReport:
     """The audit of the store at ``url`` (None: the default store), closed afterwards; an
     edited store is refused first unless ``verify`` is False; with ``journal``, that journal
     must be in the store."""
-    opened = jr.open_store(url)
-    try:
-        if verify:
-            check_before_reading(opened)
-        if journal is not None and next(opened.read(jr.journal_stream(journal)), None) is None:
+    with opened(url, verify=verify) as store:
+        if journal is not None and next(store.read(jr.journal_stream(journal)), None) is None:
             prefix = jr.journal_stream("")
-            known = {i.name[len(prefix):] for i in opened.streams() if i.name.startswith(prefix)}
+            known = {i.name[len(prefix):] for i in store.streams() if i.name.startswith(prefix)}
             raise jr.UnknownEntity("journal", journal, _nearest(journal, known))
-        return jr.audit(opened, ruleset, _date(as_of))
-    finally:
-        opened.close()
+        return jr.audit(store, ruleset, _date(as_of))
 
 
 def _ref(ref: jr.RulesetRef, lang: jr.Language) -> str:
@@ -246,11 +251,12 @@ def _date(text: str) -> date:
 
 def audit_command(
     *,
-    store: Annotated[str | None, typer.Option("--store", help="Store URL.")] = None,
-    as_of: Annotated[str, typer.Option("--as-of", help="Audit as of this date (YYYY-MM-DD).")]
+    store: StoreOption = jr.DEFAULT_STORE_URL,
+    as_of: Annotated[str, typer.Option(
+        "--as-of", metavar="DATE", help="Audit as of this date (YYYY-MM-DD).")]
     = "",
     ruleset: RulesetOption = None,
-    output: Annotated[str, typer.Option("--format", help="text or json")] = "text",
+    output: FormatOption = TextOrJson.text,
     lang: LangOption = None,
     no_verify: NoVerifyOption = False,
 ) -> None:
@@ -259,15 +265,12 @@ def audit_command(
     refused unless --no-verify."""
     if not as_of:
         raise jr.InvalidInput("audit", [jr.Problem("--as-of is required", path="--as-of")])
-    loaded = _ruleset(ruleset)
+    loaded = load_ruleset(ruleset)
     lg = language(lang, loaded)
     report = _audit(store, loaded, as_of, verify=not no_verify)
-    if output == "json":
+    if output is TextOrJson.json:
         typer.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
         return
-    if output != "text":
-        raise jr.InvalidInput("--format", [jr.Problem(f"unknown format {output!r}; text or "
-                                                      "json")])
     typer.echo(label("audit_header", lg, as_of=report.as_of, ruleset=report.ruleset.id,
                      edition=report.ruleset.edition, hash=report.ruleset.content_hash[:12]))
     for f in report.findings:

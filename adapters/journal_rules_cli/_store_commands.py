@@ -6,9 +6,7 @@ sound, 1 ``verify`` found integrity problems, 2 the command failed (the message 
 
 from __future__ import annotations
 
-import contextlib
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -17,36 +15,16 @@ import typer
 
 import journal_rules as jr
 
-store_app = typer.Typer(help="Store tools: verify, checkpoint, backup, restore, keygen.",
-                        no_args_is_help=True,
-                        pretty_exceptions_enable=False)
+from ._options import RulesetOption, StoreOption, handled, load_ruleset, new_app, opened
 
-StoreURL = Annotated[str, typer.Option(
-    "--store", help="Store URL (tinydb://FOLDER, sqlite:///FILE, postgresql://...).",
-    show_default=True)]
-
-
-@contextlib.contextmanager
-def _handled(url: str | None = None) -> Iterator[jr.Storage | None]:
-    """Open the store (if a URL is given) and turn library errors into a message and exit 2."""
-    store: jr.Storage | None = None
-    try:
-        if url is not None:
-            store = jr.open_store(url)
-        yield store
-    except jr.JournalRulesError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
-    finally:
-        if store is not None:
-            store.close()
-
+store_app = new_app("Store tools: verify, checkpoint, backup, restore, keygen.")
 
 KeyOption = Annotated[Path | None, typer.Option(
-    "--key", help="The Ed25519 signing key file (kept outside the store); default "
+    "--key", metavar="FILE", help="The Ed25519 signing key file (kept outside the store); default "
                   f"${jr.SIGNING_KEY_ENV} (the key) or ${jr.SIGNING_KEY_FILE_ENV} (its file).")]
 PublicKeyOption = Annotated[list[str] | None, typer.Option(
-    "--public-key", help="A trusted public key (hex; repeat for several); also read from "
+    "--public-key", metavar="HEX",
+    help="A trusted public key (hex; repeat for several); also read from "
                          f"${jr.VERIFY_KEY_ENV} and derived from the signing key if given.")]
 
 
@@ -56,24 +34,14 @@ def _keys(public: list[str] | None, key: Path | None) -> tuple[jr.SigningKey | N
     return signing, jr.trusted_keys(public or (), signing=signing)
 
 
-NoVerifyOption = Annotated[bool, typer.Option(
-    "--no-verify", help="Skip the integrity check of the stream heads before reading.")]
-
-
-def check_before_reading(store: jr.Storage) -> None:
-    """What reading commands run first: the fast head check against the latest checkpoint
-    (trusted keys from the environment); an edited store is refused, named
-    (:class:`journal_rules.TamperDetected`)."""
-    jr.ensure_sound(store, public_keys=jr.trusted_keys(signing=jr.load_signing_key()))
-
-
 @store_app.command("keygen")
 def keygen_command(
-    file: Annotated[Path, typer.Argument(help="Where to write the new signing key (not inside "
+    file: Annotated[Path, typer.Argument(
+        metavar="FILE", help="Where to write the new signing key (not inside "
                                               "the store).")],
 ) -> None:
     """Create an Ed25519 signing key for checkpoints and print its public key."""
-    with _handled():
+    with handled():
         key = jr.generate_signing_key(file)
     typer.echo(f"{file}: signing key written (readable by you only); keep it outside the store")
     typer.echo(f"public key: {key.public_key}")
@@ -82,21 +50,22 @@ def keygen_command(
 
 @store_app.command("checkpoint")
 def checkpoint_command(
-    actor: Annotated[str, typer.Option("--actor", help="Id of the person taking it.")],
-    store: StoreURL = jr.DEFAULT_STORE_URL,
+    actor: Annotated[str, typer.Option(
+        "--actor", metavar="PERSON", help="Id of the person taking it.")],
+    store: StoreOption = jr.DEFAULT_STORE_URL,
     key: KeyOption = None,
     out: Annotated[Path | None, typer.Option(
-        "--out", help="Also write the signed checkpoint to this file, to keep outside the "
+        "--out", metavar="PATH",
+        help="Also write the signed checkpoint to this file, to keep outside the "
                       "store (give it to `store verify --checkpoint`).")] = None,
 ) -> None:
     """Verify the whole store, then sign the head of every stream (a checkpoint)."""
-    with _handled(store) as opened:
-        assert opened is not None
+    with handled(), opened(store) as handle:
         signing, _ = _keys(None, key)
         if signing is None:
             raise jr.StoreError(f"a checkpoint needs the signing key: give --key or set "
                                 f"{jr.SIGNING_KEY_ENV} / {jr.SIGNING_KEY_FILE_ENV}")
-        checkpoint = jr.make_checkpoint(opened, signing, actor=actor, at=datetime.now(UTC))
+        checkpoint = jr.make_checkpoint(handle, signing, actor=actor, at=datetime.now(UTC))
         if out is not None:
             try:
                 out.write_text(json.dumps(checkpoint.to_data(), ensure_ascii=False, indent=1),
@@ -109,20 +78,20 @@ def checkpoint_command(
 
 @store_app.command("verify")
 def verify_command(
-    store: StoreURL = jr.DEFAULT_STORE_URL,
+    store: StoreOption = jr.DEFAULT_STORE_URL,
     public_key: PublicKeyOption = None,
     key: KeyOption = None,
     checkpoint: Annotated[Path | None, typer.Option(
-        "--checkpoint", help="A checkpoint file kept outside the store (`store checkpoint "
+        "--checkpoint", metavar="FILE",
+        help="A checkpoint file kept outside the store (`store checkpoint "
                              "--out`): the store must still hold it.")] = None,
 ) -> None:
     """Check every stream's hash chain and compare the store with its latest signed checkpoint;
     print each finding and what was (and was not) proven; exit 1 if there is any finding."""
-    with _handled(store) as opened:
-        assert opened is not None
+    with handled(), opened(store) as handle:
         _, keys = _keys(public_key, key)
         anchor = None if checkpoint is None else jr.load_checkpoint(checkpoint)
-        check = jr.check_store(opened, public_keys=keys, anchor=anchor)
+        check = jr.check_store(handle, public_keys=keys, anchor=anchor)
     for finding in check.findings:
         typer.echo(f"{finding['stream']} version {finding['version']}: {finding['problem']}: "
                    f"{finding['message']}")
@@ -136,22 +105,21 @@ def verify_command(
 
 @store_app.command("backup")
 def backup_command(
-    file: Annotated[Path, typer.Argument(help="The archive to write (.jsonl.gz).")],
-    actor: Annotated[str, typer.Option("--actor", help="Id of the person making the backup.")],
-    store: StoreURL = jr.DEFAULT_STORE_URL,
-    ruleset: Annotated[Path | None, typer.Option(
-        "--ruleset", help="Ruleset deciding who may record backups (default: bundled).")] = None,
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="The archive to write (.jsonl.gz).")],
+    actor: Annotated[str, typer.Option(
+        "--actor", metavar="PERSON", help="Id of the person making the backup.")],
+    store: StoreOption = jr.DEFAULT_STORE_URL,
+    ruleset: RulesetOption = None,
     key: KeyOption = None,
 ) -> None:
     """Write a verified archive of the store and record a backup_made event (P9); the actor
     must be allowed to record backups by the ruleset. With the signing key the archive matches
     a signed checkpoint taken first, so restore can prove it."""
-    rules = jr.load_ruleset(ruleset) if ruleset else jr.default_ruleset()
-    with _handled(store) as opened:
-        assert opened is not None
+    with handled(), opened(store) as handle:
+        rules = load_ruleset(ruleset)
         signing, _ = _keys(None, key)
         # The command line is the edge of the system: here the wall clock is the right one.
-        info = jr.backup_store(opened, file, actor=actor, at=datetime.now(UTC), ruleset=rules,
+        info = jr.backup_store(handle, file, actor=actor, at=datetime.now(UTC), ruleset=rules,
                                signing_key=signing)
     typer.echo(f"{file}: {info.events} event(s) in {info.streams} stream(s), "
                f"sha256 {info.sha256}")
@@ -164,8 +132,8 @@ def backup_command(
 
 @store_app.command("restore")
 def restore_command(
-    file: Annotated[Path, typer.Argument(help="The archive to restore.")],
-    store: StoreURL = jr.DEFAULT_STORE_URL,
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="The archive to restore.")],
+    store: StoreOption = jr.DEFAULT_STORE_URL,
     public_key: PublicKeyOption = None,
     key: KeyOption = None,
     trust_unsigned: Annotated[bool, typer.Option(
@@ -174,9 +142,8 @@ def restore_command(
 ) -> None:
     """Verify an archive completely (and against its signed checkpoint), then load it into an
     empty store."""
-    with _handled(store) as opened:
-        assert opened is not None
+    with handled(), opened(store) as handle:
         _, keys = _keys(public_key, key)
-        info = jr.restore_store(file, opened, public_keys=keys, trust_unsigned=trust_unsigned)
+        info = jr.restore_store(file, handle, public_keys=keys, trust_unsigned=trust_unsigned)
     typer.echo(f"restored {info.events} event(s) in {info.streams} stream(s) from {file} "
                f"into {store}")

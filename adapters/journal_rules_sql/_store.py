@@ -24,6 +24,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError
 
 from journal_rules import (
     Batch,
+    Storage,
     StoredEvent,
     StoreError,
     StreamInfo,
@@ -73,7 +74,7 @@ def _expected(batches: Sequence[Batch], stream: str) -> int:
     return next((expected for name, expected, _ in batches if name == stream), 0)
 
 
-class SQLStore:
+class SQLStore(Storage):
     """An append-only event store in two tables, ``journal_events`` and ``journal_streams``.
 
     One append is one transaction: the stream's head row is locked (PostgreSQL) or the database

@@ -35,6 +35,7 @@ from tinydb.table import Document
 
 from journal_rules import (
     Batch,
+    Storage,
     StoredEvent,
     StoreError,
     StreamInfo,
@@ -71,7 +72,7 @@ def stream_dirname(stream: str) -> str:
     return f"{slug}-{hashlib.sha256(stream.encode('utf-8')).hexdigest()[:20]}"
 
 
-class TinyDBStore:
+class TinyDBStore(Storage):
     """An append-only event store in a folder of TinyDB files. See the module docstring.
 
     Safe for several threads and several processes on one folder; every write is durable when

@@ -12,7 +12,7 @@ from ._errors import VersionConflict
 from ._storage import Storage, StoredEvent, StreamInfo, append_all, check_batch, sort_key
 
 
-class BufferedStore:
+class BufferedStore(Storage):
     """Wraps a :class:`Storage`; reads see buffered events, ``flush`` writes them through.
 
     Appends are checked against the versions the wrapped store had plus what is buffered, so the

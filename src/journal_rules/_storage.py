@@ -13,7 +13,7 @@ import json
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, Self, runtime_checkable
 
 import attrs
 
@@ -151,7 +151,9 @@ class StreamInfo:
 
 @runtime_checkable
 class Storage(Protocol):
-    """What every store provides. Implement these five methods and pass the conformance suite.
+    """What every store provides. Implement these five methods and pass the conformance suite;
+    subclass ``Storage`` to inherit ``with store: ...`` (``__enter__`` returns the store,
+    ``__exit__`` closes it).
 
     - ``append(stream, expected_version, events)``: add ``events`` (already numbered from
       ``expected_version + 1``) all or nothing; raise :class:`VersionConflict` when the stream is
@@ -174,6 +176,12 @@ class Storage(Protocol):
     def streams(self) -> list[StreamInfo]: ...
 
     def close(self) -> None: ...
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 Batch = tuple[str, int, Sequence[StoredEvent]]
@@ -233,7 +241,7 @@ def sort_key(event: StoredEvent) -> tuple[datetime, str, int]:
     return (event.recorded_at, event.stream, event.version)
 
 
-class MemoryStore:
+class MemoryStore(Storage):
     """The in-memory store: for tests and for short-lived work. Thread-safe; not durable."""
 
     def __init__(self) -> None:

@@ -141,6 +141,19 @@ class StorageConformance:
     def test_is_a_storage(self, store: Storage) -> None:
         assert isinstance(store, Storage)
 
+    def test_with_block_closes_the_handle_and_keeps_the_data(self, make_store: StoreOpener
+                                                              ) -> None:
+        """``with store:`` gives the store itself and closes it on the way out, even when the
+        block raises; a new handle reads what the block wrote."""
+        batch = make_events("s", 2)
+        with make_store() as store:
+            store.append("s", 0, batch)
+        with pytest.raises(KeyError), make_store() as store:
+            assert [e.version for e in store.read("s")] == [1, 2]
+            raise KeyError("leaving the block")
+        with make_store() as store:
+            assert store.streams()[0].version == 2
+
     def test_empty_store(self, store: Storage) -> None:
         assert store.streams() == []
         assert list(store.read("nothing")) == []
