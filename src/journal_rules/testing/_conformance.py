@@ -148,9 +148,13 @@ class StorageConformance:
         batch = make_events("s", 2)
         with make_store() as store:
             store.append("s", 0, batch)
-        with pytest.raises(KeyError), make_store() as store:
-            assert [e.version for e in store.read("s")] == [1, 2]
-            raise KeyError("leaving the block")
+        def leave_by_raising() -> None:
+            with make_store() as store:
+                assert [e.version for e in store.read("s")] == [1, 2]
+                raise KeyError("leaving the block")
+
+        with pytest.raises(KeyError):
+            leave_by_raising()
         with make_store() as store:
             assert store.streams()[0].version == 2
 
