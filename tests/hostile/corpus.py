@@ -294,7 +294,7 @@ _arguments("missing --as-of", ["audit", *MEMORY], "--as-of")
 _arguments("unknown --lang", ["audit", "--as-of", "2024-01-01", "--lang", "xx", *MEMORY],
            "'xx'")
 _arguments("unknown --format", ["audit", "--as-of", "2024-01-01", "--format", "xml", *MEMORY],
-           "unknown format")
+           "'xml' is not one of")
 _arguments("unknown store scheme", ["audit", "--as-of", "2024-01-01", "--store", "bogus://x"],
            "no store adapter")
 _arguments("unknown import kind", ["import", "plna", "{folder}/x.csv", "--actor", "a", *MEMORY],
