@@ -111,8 +111,9 @@ class TestOurStore(StorageConformance):
         return lambda: jr.open_store(url)
 
 
-class _Handle:
-    """Another handle on one memory store (closing a handle must not lose the store)."""
+class _Handle(jr.Storage):
+    """Another handle on one memory store (closing a handle must not lose the store).
+    Subclassing ``Storage`` makes it a context manager too (``with handle: ...``)."""
 
     def __init__(self, store: jr.MemoryStore) -> None:
         self._store = store
