@@ -1,43 +1,16 @@
 """The actions a command can perform: the mechanism's vocabulary that policies grant and order.
 
 These names are what a ruleset's ``permissions`` and ``lifecycle`` refer to; a ruleset that names
-an action not listed here is refused at load with the nearest valid name.
+an action not listed here is refused at load with the nearest valid name. The lists are derived
+from the command classes (each carries its action; a journal command's goes through the
+lifecycle), so a rule or grant over an action no command performs cannot load.
 """
 
 from __future__ import annotations
 
-# Actions on one control event of a journal (they go through the lifecycle).
-JOURNAL_ACTIONS: frozenset[str] = frozenset({
-    "enter_mark",
-    "correct_mark",
-    "hold_class",
-    "hold_control",
-    "close",
-    "form_grade_sheet",
-    "submit_note",
-    "give_visa",
-    "approve_note",
-    "reject_note",
-    "reopen",
-})
+from ._commands import ACTIONS, JOURNAL_ACTIONS, REGISTRY_ACTIONS
 
-# Actions on a journal as a whole, or on the registry.
-REGISTRY_ACTIONS: frozenset[str] = frozenset({
-    "open_journal",
-    "register_substitution",
-    "register_org_units",
-    "register_people",
-    "load_contingent",
-    "load_curriculum",
-    "load_calendar_plan",
-    "assign_plan_uploaders",
-    "set_deadline_calendar",
-    "request_login",
-    "issue_login",
-    "record_backup",
-})
-
-ACTIONS: frozenset[str] = JOURNAL_ACTIONS | REGISTRY_ACTIONS
+__all__ = ["ACTIONS", "COMMAND_SCOPES", "JOURNAL_ACTIONS", "REGISTRY_ACTIONS", "SCOPES"]
 
 # How a grant narrows a role to the people it concerns.
 SCOPES: frozenset[str] = frozenset({

@@ -34,6 +34,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 
 from ._errors import InvalidInput, Problem, StoreError, TamperDetected, VersionConflict
+from ._events import BackupMade
 from ._log import EventLog
 from ._storage import GENESIS_HASH, NewEvent, Storage, StoredEvent, StreamInfo, canonical_json
 
@@ -419,7 +420,7 @@ def _backup_references(store: Storage, known: Mapping[int, str],
     newest = max(known, default=0)
     for event in store.read(_OPERATIONS_STREAM):
         seq, digest = event.data.get("checkpoint_seq"), event.data.get("checkpoint_digest")
-        if event.type != "backup_made" or not isinstance(seq, int):
+        if event.type != BackupMade.type or not isinstance(seq, int):
             continue
         if (seq > newest) if newer_only else (known.get(seq) != digest):
             findings.append(_finding(CHECKPOINT_STREAM, int(seq), "checkpoint-missing",

@@ -23,7 +23,7 @@ from ._anchor import CHECKPOINT_STREAM, Checkpoint, SigningKey, make_checkpoint
 from ._clock import ManualClock
 from ._commands import RecordBackup
 from ._errors import CommandRefused, StoreError, TamperDetected, VersionConflict
-from ._events import Stream
+from ._events import BackupMade, Stream
 from ._gradebook import Gradebook
 from ._log import EventLog
 from ._ruleset import Ruleset
@@ -156,7 +156,7 @@ def _has_people(store: Storage) -> bool:
 
 def _record(store: Storage, actor: str, at: datetime, info: BackupInfo) -> None:
     checkpoint = info.checkpoint
-    new = NewEvent(type="backup_made", actor=actor, recorded_at=at,
+    new = NewEvent(type=BackupMade.type, actor=actor, recorded_at=at,
                    data={"file": info.file, "events": info.events, "sha256": info.sha256,
                          "checkpoint_seq": None if checkpoint is None else checkpoint.seq,
                          "checkpoint_digest": None if checkpoint is None else

@@ -17,20 +17,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any, Generic, TypeVar
 
 from ._errors import UnknownEntity, suggest
-from ._events import (
-    BackupMade,
-    CalendarPlanLoaded,
-    ContingentLoaded,
-    CurriculumLoaded,
-    DeadlineCalendarSet,
-    LoginIssued,
-    LoginRequested,
-    OrgUnitsRegistered,
-    PeopleRegistered,
-    PlanUploadersAssigned,
-    SubstitutionRegistered,
-    payload_of,
-)
+from ._events import DeadlineCalendarSet, PlanUploadersAssigned, RegistryEvent, payload_of
 from ._model import (
     CalendarPlan,
     CourseUnit,
@@ -218,6 +205,10 @@ class Directory(RegistryView):
         self._students: dict[str, _Versions[Student]] = {}
         self._rosters: dict[str, _Versions[list[Student]]] = {}
         self._deadlines: dict[str, _Versions[DeadlineCalendarSet]] = {}
+        # The tables whose every version is kept, by name (see :meth:`put`).
+        self._histories: dict[str, dict[str, Any]] = {
+            "org_units": self._org_units, "people": self._people, "groups": self._groups,
+            "units": self._units, "terms": self._terms, "deadlines": self._deadlines}
         # Moments of changes to the tables authorisations read, but substitutions (the epochs).
         self._changes: list[datetime] = []
         self._last: datetime | None = None  # the latest moment of any versioned change
@@ -231,61 +222,31 @@ class Directory(RegistryView):
         if self._last is None or moment > self._last:
             self._last = moment
 
-    def _changed(self, moment: datetime) -> None:
+    def changed(self, moment: datetime) -> None:
+        """A table authorisations read changed at ``moment`` (an epoch; see :meth:`epoch`)."""
         bisect.insort_right(self._changes, moment)
 
-    def apply(self, event: StoredEvent) -> None:
-        payload: Any = payload_of(event)
-        moment = event.recorded_at
-        match payload:
-            case OrgUnitsRegistered(units=units):
-                self.org_units.update((u.id, u) for u in units)
-                for u in units:
-                    self._record(self._org_units, u.id, moment, u)
-                self._changed(moment)
-            case PeopleRegistered(people=people):
-                self.people.update((p.id, p) for p in people)
-                for p in people:
-                    self._record(self._people, p.id, moment, p)
-                self._changed(moment)
-            case ContingentLoaded(groups=groups, students=students):
-                self.groups.update((g.id, g) for g in groups)
-                for g in groups:
-                    self._record(self._groups, g.id, moment, g)
-                if groups:
-                    self._changed(moment)
-                self._load_students(students, moment)
-            case CurriculumLoaded(terms=terms, units=units, entries=entries):
-                self.terms.update((t.id, t) for t in terms)
-                self.units.update((u.id, u) for u in units)
-                for t in terms:
-                    self._record(self._terms, t.id, moment, t)
-                for cu in units:
-                    self._record(self._units, cu.id, moment, cu)
-                self._changed(moment)
-                self.curriculum.update(((e.group, e.unit, e.term), e) for e in entries)
-            case CalendarPlanLoaded(plan=plan):
-                key = (plan.unit, plan.academic_year, plan.year_of_study, plan.specialty)
-                self.plans[key] = plan
-            case PlanUploadersAssigned():
-                self.plan_uploaders[payload.unit] = payload
-            case DeadlineCalendarSet():
-                self.deadlines[payload.term] = payload
-                self._record(self._deadlines, payload.term, moment, payload)
-            case SubstitutionRegistered(substitution=sub):
-                subs = self.substitutions[sub.journal] = (
-                    *self.substitutions.get(sub.journal, ()), sub)
-                self._record(self._substitutions, sub.journal, moment, subs)
-            case LoginRequested(person=person):
-                self.logins_requested[person] = event
-            case LoginIssued(person=person):
-                self.logins_issued[person] = event
-            case BackupMade():
-                self.backups.append(event)
-            case _:  # journal events are not the directory's
-                pass
+    def put(self, table: str, key: Any, value: Any, moment: datetime) -> None:
+        """Set ``key`` of the named table to ``value``, recorded at ``moment`` (kept in the
+        table's history when the table has one)."""
+        getattr(self, table)[key] = value
+        history = self._histories.get(table)
+        if history is not None:
+            self._record(history, key, moment, value)
 
-    def _load_students(self, students: tuple[Student, ...], moment: datetime) -> None:
+    def add_substitution(self, sub: Substitution, moment: datetime) -> None:
+        subs = self.substitutions[sub.journal] = (*self.substitutions.get(sub.journal, ()), sub)
+        self._record(self._substitutions, sub.journal, moment, subs)
+
+    def apply(self, event: StoredEvent, payload: Any = None) -> None:
+        """Apply a registry event (its typed ``payload`` when the caller has it, else decoded
+        from the event); journal events are not the directory's."""
+        if payload is None:
+            payload = payload_of(event)
+        if isinstance(payload, RegistryEvent):
+            payload.apply(self, event)
+
+    def load_students(self, students: tuple[Student, ...], moment: datetime) -> None:
         touched: set[str] = set()
         for student in students:
             old = self.students.get(student.id)

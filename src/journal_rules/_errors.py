@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -168,7 +168,7 @@ class TamperDetected(StoreError):
         super().__init__(f"{len(self.findings)} integrity finding(s): {text}")
 
 
-def suggest(name: str, choices: Sequence[str] | set[str] | frozenset[str]) -> str | None:
+def suggest(name: str, choices: Iterable[str]) -> str | None:
     """The nearest valid name to a misspelt one, or None when nothing is close."""
     found = difflib.get_close_matches(name, sorted(choices), n=1, cutoff=0.6)
     return found[0] if found else None

@@ -1,9 +1,10 @@
 """The gradebook: the command API that embedding software calls.
 
-``execute`` validates a command (bad data: :class:`InvalidInput`; unknown ids:
-:class:`UnknownEntity`), asks every guard (a refusal: :class:`CommandRefused`), turns the command
-into events and appends them atomically with the stream's expected version. Whatever fails, nothing
-is written. State is a projection of the log, kept in memory and rebuilt from the store on demand.
+``execute`` validates a command (its own checks; bad data: :class:`InvalidInput`; unknown ids:
+:class:`UnknownEntity`), asks every guard (a refusal: :class:`CommandRefused`), has the command
+build its event, appends it atomically with the stream's expected version and applies that typed
+event to the projection. Whatever fails, nothing is written. State is a projection of the log,
+kept in memory and rebuilt from the store on demand.
 """
 
 from __future__ import annotations
@@ -17,32 +18,7 @@ from typing import Any
 
 from ._buffered import BufferedStore
 from ._clock import Clock, ManualClock, SystemClock
-from ._commands import (
-    ApproveNote,
-    AssignPlanUploaders,
-    CloseJournal,
-    Command,
-    CorrectMark,
-    EnterMarks,
-    FormGradeSheet,
-    GiveVisa,
-    HoldClass,
-    HoldControl,
-    IssueLogin,
-    LoadCalendarPlan,
-    LoadContingent,
-    LoadCurriculum,
-    OpenJournal,
-    RecordBackup,
-    RegisterOrgUnits,
-    RegisterPeople,
-    RegisterSubstitution,
-    RejectNote,
-    Reopen,
-    RequestLogin,
-    SetDeadlineCalendar,
-    SubmitNote,
-)
+from ._commands import Command, JournalCommand
 from ._decision import Decision
 from ._directory import Directory
 from ._errors import (
@@ -57,40 +33,15 @@ from ._errors import (
 )
 from ._events import (
     JOURNAL_PREFIX,
-    BackupMade,
-    CalendarPlanLoaded,
-    ClassHeld,
-    ContingentLoaded,
-    ControlHeld,
-    CurriculumLoaded,
-    DeadlineCalendarSet,
-    DeadlineEntry,
-    GradeSheetFormed,
-    JournalClosed,
+    Event,
     JournalOpened,
-    JournalReopened,
-    LoginIssued,
-    LoginRequested,
-    MarkCell,
-    MarkCorrected,
-    MarksEntered,
-    NoteApproved,
-    NoteRejected,
-    NoteSubmitted,
-    OrgUnitsRegistered,
-    PeopleRegistered,
-    PlanUploadersAssigned,
     Stream,
-    SubstitutionRegistered,
-    VisaGiven,
-    event_type_name,
     journal_stream,
     payload_data,
     payload_of,
 )
 from ._guard import Guard, GuardContext, PolicyGuard
 from ._journal import JournalState
-from ._model import ControlKind
 from ._policy import Policy
 from ._ruleset import Ruleset
 from ._storage import NewEvent, Storage, StoredEvent, chain
@@ -202,7 +153,7 @@ class Gradebook:
                         self._saw(event)
                 elif journal_id not in self._directory.journals:
                     first = next(self.store.read(info.name), None)
-                    if first is not None and first.type == "journal_opened":
+                    if first is not None and first.type == JournalOpened.type:
                         spec = payload_of(first).spec
                         self._directory.journals[spec.id] = spec
 
@@ -223,8 +174,8 @@ class Gradebook:
                 refusals = self._refusals(context)
                 if refusals:
                     raise CommandRefused(type(command).__name__, refusals)
-                stream, head, new_events = self._plan(context)
-                stored = chain(stream, head, new_events)
+                stream, head, payload, new = self._plan(context)
+                stored = chain(stream, head, [new])
                 try:
                     self.store.append(stream, 0 if head is None else head.version, stored)
                 except VersionConflict as exc:
@@ -233,7 +184,7 @@ class Gradebook:
                     backoff(attempt)
                     self.refresh()  # another writer got there first: look again, re-check
                     continue
-                self._absorb(stream, stored)
+                self._absorb(stream, stored, [payload])
                 return stored
         raise AssertionError("unreachable")
 
@@ -279,8 +230,8 @@ class Gradebook:
         problems = validate(command, directory)
         journal = control = None
         on = _concerned_date(command, now.astimezone(self.policy.tz).date())
-        journal_id = getattr(command, "journal", None)
-        if isinstance(journal_id, str) and not isinstance(command, RegisterSubstitution):
+        if isinstance(command, JournalCommand):
+            journal_id = command.journal
             journal = self.journal(journal_id)
             control_id = getattr(command, "control", None)
             if control_id is None and hasattr(command, "on"):
@@ -298,7 +249,7 @@ class Gradebook:
                                                                set(journal.controls))))
             if journal.spec is not None:
                 group = journal.spec.group
-                for student in _students_of(command):
+                for student in command.students():
                     known = directory.students.get(student)
                     if known is None or known.group != group:
                         problems.append(Problem(
@@ -314,20 +265,22 @@ class Gradebook:
         return GuardContext(actor, registry.people.get(actor), command, command.action, on, now,
                             registry, journal, control)
 
-    def _plan(self, context: GuardContext) -> tuple[str, StoredEvent | None, list[NewEvent]]:
+    def _plan(self, context: GuardContext) -> tuple[str, StoredEvent | None, Event, NewEvent]:
+        """The stream, its head, the command's typed event and that event as a new record."""
         command = context.command
-        payload = _payload(command, context)
+        payload = command.to_event(context)
         # The rules are checked at load against what commands declare they record.
-        assert event_type_name(payload) == command.event, (command, event_type_name(payload))
-        reason = getattr(command, "reason", None)
-        new = NewEvent(event_type_name(payload), context.actor_id, context.now, context.on,
-                       reason, payload_data(payload))
+        assert type(payload) is command.records, (command, payload)
+        new = NewEvent(payload.type, context.actor_id, context.now, context.on,
+                       getattr(command, "reason", None), payload_data(payload))
         if context.journal is not None:
-            return journal_stream(context.journal.id), context.journal.head, [new]
-        if isinstance(command, OpenJournal):
-            return journal_stream(command.spec.id), None, [new]
-        stream = _REGISTRY_STREAM[type(command)]
-        return stream, self._registry_heads.get(stream), [new]
+            return journal_stream(context.journal.id), context.journal.head, payload, new
+        if isinstance(payload, JournalOpened):
+            return journal_stream(payload.spec.id), None, payload, new
+        stream = getattr(payload, "stream", None)
+        if not isinstance(stream, str):
+            raise TypeError(f"{type(payload).__name__} names no stream")
+        return stream, self._registry_heads.get(stream), payload, new
 
     def _forward_only(self, context: GuardContext) -> None:
         """Refuse a clock that reads before the journal's head (whatever the clock: a journal's
@@ -351,7 +304,9 @@ class Gradebook:
         if known is None or at > known:
             self._stream_latest[event.stream] = at
 
-    def _absorb(self, stream: str, events: list[StoredEvent]) -> None:
+    def _absorb(self, stream: str, events: list[StoredEvent],
+                payloads: Sequence[Event | None]) -> None:
+        """Apply what was just appended: the typed events built for it (None: decode)."""
         for event in events:
             self._saw(event)
         if stream.startswith(JOURNAL_PREFIX):
@@ -359,13 +314,13 @@ class Gradebook:
             state = self._journals.get(journal_id)
             if state is None:
                 state = self._journals[journal_id] = JournalState(self.policy.lifecycle)
-            for event in events:
-                state.apply(event)
+            for event, payload in zip(events, payloads, strict=True):
+                state.apply(event, payload)
             if state.spec is not None:
                 self._directory.journals[state.spec.id] = state.spec
             return
-        for event in events:
-            self._directory.apply(event)
+        for event, payload in zip(events, payloads, strict=True):
+            self._directory.apply(event, payload)
         self._registry_heads[stream] = events[-1]
 
 
@@ -377,94 +332,7 @@ def replay_journal(events: Iterable[StoredEvent], policy: Policy) -> JournalStat
     return state
 
 
-_REGISTRY_STREAM: dict[type, str] = {
-    RegisterOrgUnits: Stream.ORG,
-    RegisterPeople: Stream.PEOPLE,
-    LoadContingent: Stream.CONTINGENT,
-    LoadCurriculum: Stream.CURRICULUM,
-    LoadCalendarPlan: Stream.PLANS,
-    AssignPlanUploaders: Stream.PLANS,
-    SetDeadlineCalendar: Stream.CALENDAR,
-    RequestLogin: Stream.ACCESS,
-    IssueLogin: Stream.ACCESS,
-    RecordBackup: Stream.OPERATIONS,
-    RegisterSubstitution: Stream.SUBSTITUTIONS,
-}
-
-
-def _students_of(command: Command) -> list[str]:
-    if isinstance(command, EnterMarks):
-        return list(command.marks)
-    if isinstance(command, CorrectMark):
-        return [command.student]
-    return []
-
-
 def _concerned_date(command: Command, today: date) -> date:
     """The date an event is about: the class day for marks, else the day it is recorded."""
     on = getattr(command, "on", None)
     return on if isinstance(on, date) else today
-
-
-def _payload(command: Command, context: GuardContext) -> Any:
-    control = context.control.point.id if context.control is not None else ""
-    match command:
-        case EnterMarks():
-            return MarksEntered(control, tuple(MarkCell(s, command.on, str(m))
-                                               for s, m in sorted(command.marks.items())))
-        case CorrectMark():
-            journal = context.journal
-            assert journal is not None
-            old = journal.grid.get((command.student, command.on, control))
-            return MarkCorrected(control, command.student, command.on, old, str(command.mark))
-        case HoldClass():
-            return ClassHeld(control, command.on, command.topic)
-        case HoldControl():
-            return ControlHeld(control, command.on)
-        case CloseJournal():
-            return JournalClosed(control)
-        case FormGradeSheet():
-            return GradeSheetFormed(control, command.kind, dict(command.sheet))
-        case SubmitNote():
-            return NoteSubmitted(control, command.note)
-        case GiveVisa():
-            return VisaGiven(control, command.role)
-        case ApproveNote():
-            return NoteApproved(control)
-        case RejectNote():
-            return NoteRejected(control)
-        case Reopen():
-            return JournalReopened(control)
-        case OpenJournal():
-            return JournalOpened(command.spec)
-        case RegisterSubstitution():
-            return SubstitutionRegistered(command.substitution)
-        case RegisterOrgUnits():
-            return OrgUnitsRegistered(command.units)
-        case RegisterPeople():
-            return PeopleRegistered(command.people)
-        case LoadContingent():
-            return ContingentLoaded(command.groups, command.students, command.order,
-                                    command.academic_year)
-        case LoadCurriculum():
-            return CurriculumLoaded(command.terms, command.units, command.entries)
-        case LoadCalendarPlan():
-            return CalendarPlanLoaded(command.plan)
-        case AssignPlanUploaders():
-            assert command.minutes_date is not None
-            return PlanUploadersAssigned(command.department, command.unit, command.people,
-                                         command.minutes_number, command.minutes_date,
-                                         command.academic_year)
-        case SetDeadlineCalendar():
-            assert command.order_date is not None
-            return DeadlineCalendarSet(command.term, tuple(
-                DeadlineEntry(ControlKind(r.control_kind), r.marks_by, r.close_by)
-                for r in command.rows), command.order_number, command.order_date)
-        case RequestLogin():
-            return LoginRequested(command.person, command.position, command.email)
-        case IssueLogin():
-            return LoginIssued(command.person)
-        case RecordBackup():
-            return BackupMade(command.file, command.events, command.sha256,
-                              command.checkpoint_seq, command.checkpoint_digest)
-    raise TypeError(f"not a command: {command!r}")

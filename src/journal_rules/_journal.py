@@ -8,27 +8,14 @@ from typing import Any
 import attrs
 
 from ._commands import JOURNAL_EVENT_ACTIONS
-from ._events import (
-    ClassHeld,
-    ControlHeld,
-    GradeSheetFormed,
-    JournalClosed,
-    JournalOpened,
-    JournalReopened,
-    MarkCorrected,
-    MarksEntered,
-    NoteApproved,
-    NoteRejected,
-    NoteSubmitted,
-    VisaGiven,
-    payload_of,
-)
+from ._events import JournalEvent, payload_of
 from ._model import ControlPoint, ExplanatoryNote, JournalSpec
 from ._policy import Lifecycle
 from ._storage import StoredEvent
 
-# The lifecycle action each journal event performs (derived from the commands that record them).
-EVENT_ACTIONS: dict[str, str] = dict(JOURNAL_EVENT_ACTIONS)
+# The lifecycle action each journal event performs (derived from the event classes; a read-only
+# view kept up to date as they are defined).
+EVENT_ACTIONS = JOURNAL_EVENT_ACTIONS
 
 
 @attrs.define
@@ -87,53 +74,39 @@ class JournalState:
                 return c.point
         return None
 
-    def apply(self, event: StoredEvent) -> None:
+    def apply(self, event: StoredEvent, payload: Any = None) -> None:
+        """Apply one event of the journal's stream: its typed ``payload`` when the caller has it
+        (the gradebook, which built it), else decoded from the event."""
         self.history.append(event)
-        payload: Any = payload_of(event)
-        if isinstance(payload, JournalOpened):
-            self.spec = payload.spec
-            self.controls = {c.id: ControlState(c, self.lifecycle.initial)
-                             for c in payload.spec.controls}
-            return
-        control = self.controls.get(payload.control)
+        if payload is None:
+            payload = payload_of(event)
+        if isinstance(payload, JournalEvent):
+            payload.apply(self, event)
+        else:
+            self.anomalies.append(f"#{event.version}: {event.type} is not a journal event")
+
+    def open(self, spec: JournalSpec) -> None:
+        """The journal's spec; each control starts in the lifecycle's initial state."""
+        self.spec = spec
+        self.controls = {c.id: ControlState(c, self.lifecycle.initial) for c in spec.controls}
+
+    def step(self, control_id: str, action: str, event: StoredEvent) -> ControlState | None:
+        """Perform ``action`` in the lifecycle of the control it concerns (an action the
+        lifecycle does not allow there is an anomaly, recorded all the same); None for a
+        control the journal does not have."""
+        control = self.controls.get(control_id)
         if control is None:
-            self.anomalies.append(f"#{event.version}: unknown control {payload.control!r}")
-            return
-        action = EVENT_ACTIONS[event.type]
+            self.anomalies.append(f"#{event.version}: unknown control {control_id!r}")
+            return None
         after = self.lifecycle.next_state(control.state, action)
         if after is None:
             self.anomalies.append(
                 f"#{event.version}: {action} in state {control.state!r} is not allowed")
         else:
             control.state = after
-        match payload:
-            case MarksEntered(cells=cells):
-                for cell in cells:
-                    self._set(cell.student, cell.on, payload.control, cell.mark)
-            case MarkCorrected():
-                self._set(payload.student, payload.on, payload.control, payload.new)
-            case ClassHeld():
-                self.classes[(payload.control, payload.on)] = payload.topic
-            case ControlHeld():
-                control.held_on = payload.on
-            case JournalClosed():
-                control.closed_at.append(event.recorded_at)
-            case GradeSheetFormed():
-                control.sheets.append((payload.kind, event.recorded_at))
-            case NoteSubmitted():
-                control.note, control.note_by, control.visas = payload.note, event.actor, {}
-            case VisaGiven():
-                control.visas[payload.role] = event.actor
-            case NoteApproved():
-                pass
-            case NoteRejected():
-                control.note = None
-            case JournalReopened():
-                control.reopened_at.append(event.recorded_at)
-            case _:
-                self.anomalies.append(f"#{event.version}: {event.type} is not a journal event")
+        return control
 
-    def _set(self, student: str, on: date, control: str, mark: str) -> None:
+    def set_mark(self, student: str, on: date, control: str, mark: str) -> None:
         self.grid[(student, on, control)] = mark
         self._cells.setdefault((student, control), {})[on] = mark
 

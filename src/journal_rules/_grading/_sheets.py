@@ -26,6 +26,7 @@ from journal_rules._commands import FormGradeSheet
 from journal_rules._convert import converter, structure
 from journal_rules._decision import Messages
 from journal_rules._errors import InvalidInput, Problem, suggest
+from journal_rules._events import GradeSheetFormed
 from journal_rules._gradebook import Gradebook
 from journal_rules._journal import JournalState
 from journal_rules._model import CourseKind, CourseUnit, JournalSpec, UnitKind
@@ -346,7 +347,7 @@ def recorded_grade_sheets(book: Gradebook, journal: str) -> list[GradeSheet]:
     out)."""
     out: list[GradeSheet] = []
     for event in book.journal(journal).history:
-        if event.type == "grade_sheet_formed":
+        if event.type == GradeSheetFormed.type:
             data = event.data.get("sheet") or {}
             if "rows" in data:
                 out.append(GradeSheet.from_data(data))

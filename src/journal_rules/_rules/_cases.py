@@ -17,31 +17,7 @@ from typing import Any
 import attrs
 
 from journal_rules._clock import ManualClock
-from journal_rules._commands import (
-    ApproveNote,
-    AssignPlanUploaders,
-    CloseJournal,
-    CorrectMark,
-    EnterMarks,
-    FormGradeSheet,
-    GiveVisa,
-    HoldClass,
-    HoldControl,
-    IssueLogin,
-    LoadCalendarPlan,
-    LoadContingent,
-    LoadCurriculum,
-    OpenJournal,
-    RecordBackup,
-    RegisterOrgUnits,
-    RegisterPeople,
-    RegisterSubstitution,
-    RejectNote,
-    Reopen,
-    RequestLogin,
-    SetDeadlineCalendar,
-    SubmitNote,
-)
+from journal_rules._commands import COMMANDS_BY_ACTION
 from journal_rules._convert import converter, field_names, problems_of
 from journal_rules._decision import AuditReport, Finding, Refusal
 from journal_rules._demo import build_faculty, demo_clock, run_term
@@ -56,11 +32,8 @@ from journal_rules._yaml import read_located
 
 from ._audit import audit
 
-COMMANDS: dict[str, type[Any]] = {cls.action: cls for cls in (
-    EnterMarks, CorrectMark, HoldClass, HoldControl, CloseJournal, FormGradeSheet, SubmitNote,
-    GiveVisa, ApproveNote, RejectNote, Reopen, OpenJournal, RegisterSubstitution,
-    RegisterOrgUnits, RegisterPeople, LoadContingent, LoadCurriculum, LoadCalendarPlan,
-    AssignPlanUploaders, SetDeadlineCalendar, RequestLogin, IssueLogin, RecordBackup)}
+# The commands a step may `do`, by action (derived from the command classes).
+COMMANDS = COMMANDS_BY_ACTION
 WORLDS = ("empty", "demo-faculty", "demo-term")
 
 

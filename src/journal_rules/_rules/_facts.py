@@ -17,7 +17,15 @@ from typing import Any
 import attrs
 
 from journal_rules._directory import Directory, RegistryView
-from journal_rules._events import JOURNAL_PREFIX, Stream, payload_of, structure_payload
+from journal_rules._events import (
+    JOURNAL_PREFIX,
+    JournalOpened,
+    MarkCorrected,
+    MarksEntered,
+    Stream,
+    payload_of,
+    structure_payload,
+)
 from journal_rules._model import CalendarPlan, ControlPoint, JournalSpec
 from journal_rules._storage import Storage, StoredEvent
 
@@ -161,15 +169,15 @@ def journal_view(events: Iterable[StoredEvent], directory: RegistryView, calenda
         if as_of is not None and day > as_of:
             continue  # select by recorded time: a later event does not hide earlier ones
         data = event.data
-        if event.type == "marks_entered":
+        if event.type == MarksEntered.type:
             data = _aggregate_marks(event, day, first_entry, dates,
                                     student_entry=student_entry, student_first=student_first)
-        elif event.type == "mark_corrected":
+        elif event.type == MarkCorrected.type:
             _aggregate_correction(event, day, student_entry, student_first, dates)
         ev = Ev(event.type, event.actor, event.recorded_at, day, on=event.occurred_on, data=data,
                 position=event.version)
         evs.append(ev)
-        if event.type == "journal_opened":
+        if event.type == JournalOpened.type:
             spec = ev.payload.spec
             continue
         control = data.get("control")

@@ -7,7 +7,7 @@ shared by several kinds.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
@@ -194,7 +194,7 @@ def choice(value: str, valid: frozenset[str] | set[str], what: str, path: str) -
                     suggestion=suggest(value, set(valid)))]
 
 
-def never(event: str, valid: frozenset[str], what: str) -> list[Problem]:
+def never(event: str, valid: Set[str], what: str) -> list[Problem]:
     """A rule over an event no command records could never fire: say so, with the nearest."""
     if event in valid:
         return []

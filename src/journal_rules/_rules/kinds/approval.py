@@ -8,6 +8,7 @@ from typing import Any, ClassVar, Literal
 import attrs
 
 from journal_rules._decision import Messages
+from journal_rules._events import JournalReopened, NoteApproved, NoteSubmitted, VisaGiven
 from journal_rules._policy import Policy
 from journal_rules._rules._facts import Fact, JournalView, World
 
@@ -74,14 +75,14 @@ class ApprovalRule(RuleBase):
 def approval_fact(rule: ApprovalRule, view: JournalView, control: str, *, reopen_position: int,
                   reopen_day: date, policy: Policy, n: int) -> Fact:
     evs = [e for e in view.by_control.get(control, []) if e.position < reopen_position]
-    notes = [e for e in evs if e.type == "note_submitted"]
+    notes = [e for e in evs if e.type == NoteSubmitted.type]
     note = notes[-1] if notes else None
     after = [e for e in evs if note is not None and e.position > note.position]
     required = policy.visas.roles()
     given_in: list[str] = []
     out_of_order: list[str] = []
     for e in after:
-        if e.type != "visa_given":
+        if e.type != VisaGiven.type:
             continue
         role = e.payload.role
         if any(r not in given_in for r in policy.visas.before(role)):
@@ -89,7 +90,7 @@ def approval_fact(rule: ApprovalRule, view: JournalView, control: str, *, reopen
         given_in.append(role)
     given = sorted(set(given_in))
     missing = [r for r in required if r not in given]
-    approved = any(e.type == "note_approved" for e in after)
+    approved = any(e.type == NoteApproved.type for e in after)
     data = {"id": f"{rule.id}|{view.spec.id}|{control}|{n}", "rule": rule.id,
             "has_note": int(note is not None), "missing_visas": len(missing),
             "out_of_order": len(out_of_order), "approved": int(approved)}
@@ -106,7 +107,7 @@ def approval_facts(rule: ApprovalRule, view: JournalView, world: World,
                    policy: Policy) -> list[Fact]:
     out: list[Fact] = []
     for control, evs in view.by_control.items():
-        for n, e in enumerate(x for x in evs if x.type == "journal_reopened"):
+        for n, e in enumerate(x for x in evs if x.type == JournalReopened.type):
             out.append(approval_fact(rule, view, control, reopen_position=e.position,
                                      reopen_day=e.day, policy=policy, n=n))
     return out

@@ -7,7 +7,7 @@ from typing import Any, ClassVar, Literal
 
 import attrs
 
-from journal_rules._commands import JOURNAL_EVENT_ACTIONS, CloseJournal
+from journal_rules._commands import JOURNAL_ACTIONS, CloseJournal
 from journal_rules._directory import RegistryView
 from journal_rules._errors import Problem, suggest
 from journal_rules._guard import GuardContext, _in_scope
@@ -22,8 +22,10 @@ from ._base import (
     eq,
 )
 
-# The actions a journal event carries: what an authorship rule can see in a journal's log.
-AUTHORED_ACTIONS = frozenset(JOURNAL_EVENT_ACTIONS.values())
+# The actions a journal event carries: what an authorship rule can see in a journal's log (the
+# journal commands' actions, derived from their classes; a registry action is never in a
+# journal's log).
+AUTHORED_ACTIONS = JOURNAL_ACTIONS
 
 
 @attrs.frozen(kw_only=True)

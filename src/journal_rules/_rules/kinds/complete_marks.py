@@ -8,6 +8,7 @@ from typing import Any, ClassVar, Literal
 import attrs
 
 from journal_rules._errors import Problem
+from journal_rules._events import JournalClosed
 from journal_rules._model import ControlPoint, CourseKind
 from journal_rules._policy import Policy
 from journal_rules._rules._facts import Fact, JournalView, World, group_members
@@ -100,7 +101,7 @@ def complete_facts(rule: CompleteMarksRule, view: JournalView, world: World) -> 
     for point in view.spec.controls:
         if point.kind.value not in rule.control_kinds or not holds_marks(view, world, point):
             continue
-        closings = [e for e in view.by_control.get(point.id, []) if e.type == "journal_closed"]
+        closings = [e for e in view.by_control.get(point.id, []) if e.type == JournalClosed.type]
         for n, e in enumerate(closings):
             out.append(complete_fact(rule, view, world, point, position=e.position, day=e.day,
                                      n=n))

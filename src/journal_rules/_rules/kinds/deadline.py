@@ -12,7 +12,20 @@ import attrs
 from journal_rules._convert import bounded
 from journal_rules._directory import RegistryView
 from journal_rules._errors import Problem
-from journal_rules._events import DeadlineCalendarSet, DeadlineEntry
+from journal_rules._events import (
+    ControlHeld,
+    DeadlineCalendarSet,
+    DeadlineEntry,
+    GradeSheetFormed,
+    JournalClosed,
+    JournalReopened,
+    MarkCorrected,
+    MarksEntered,
+    NoteApproved,
+    NoteRejected,
+    NoteSubmitted,
+    VisaGiven,
+)
 from journal_rules._guard import GuardContext
 from journal_rules._model import ControlPoint, CourseKind
 from journal_rules._policy import Policy
@@ -174,14 +187,14 @@ def visa_completions(evs: Sequence[Ev], required: Sequence[str]) -> list[Ev]:
     given: set[str] | None = None
     wanted = set(required)
     for e in evs:
-        if e.type == "note_submitted":
+        if e.type == NoteSubmitted.type:
             given = set()
             if not wanted:
                 out.append(e)  # nothing to wait for: the note is complete as submitted
                 given = None
-        elif e.type == "note_rejected":
+        elif e.type == NoteRejected.type:
             given = None
-        elif e.type == "visa_given" and given is not None:
+        elif e.type == VisaGiven.type and given is not None:
             given.add(e.payload.role)
             if wanted <= given:
                 out.append(e)
@@ -207,14 +220,14 @@ def visa_runs(evs: Sequence[Ev], required: Sequence[str]) -> list[VisaRun]:
     given: dict[str, date] = {}
     wanted = set(required)
     for e in evs:
-        if e.type == "note_submitted":
+        if e.type == NoteSubmitted.type:
             note, given = e, {}
             if not wanted:
                 out.append(VisaRun(e, {}, e))
                 note = None
-        elif e.type == "note_rejected":
+        elif e.type == NoteRejected.type:
             note = None
-        elif e.type == "visa_given" and note is not None and e.payload.role in wanted:
+        elif e.type == VisaGiven.type and note is not None and e.payload.role in wanted:
             given.setdefault(e.payload.role, e.day)
             if wanted <= set(given):
                 out.append(VisaRun(note, given, e))
@@ -231,13 +244,14 @@ def _start_events(rule: DeadlineRule, point: ControlPoint, evs: list[Ev],
         return [(point.ends, -1)]
     if rule.start == "visas_complete":
         return [(e.day, e.position) for e in visa_completions(evs, required_visas)]
-    types = {"control_held": "control_held", "closed": "journal_closed",
-             "note_submitted": "note_submitted", "reopened": "journal_reopened"}
+    # The start anchors (ruleset vocabulary) and the event each means.
+    types = {"control_held": ControlHeld.type, "closed": JournalClosed.type,
+             "note_submitted": NoteSubmitted.type, "reopened": JournalReopened.type}
     wanted = types[rule.start]
     out = []
     for e in evs:
         if e.type == wanted:
-            day = e.payload.on if wanted == "control_held" else e.day
+            day = e.payload.on if wanted == ControlHeld.type else e.day
             out.append((day, e.position))
     return out
 
@@ -245,13 +259,13 @@ def _start_events(rule: DeadlineRule, point: ControlPoint, evs: list[Ev],
 def _is_end(rule: DeadlineRule, e: Ev) -> bool:
     match rule.end:
         case "closed":
-            return e.type == "journal_closed"
+            return e.type == JournalClosed.type
         case "grade_sheet":
-            return e.type == "grade_sheet_formed" and e.payload.kind == rule.sheet_kind
+            return e.type == GradeSheetFormed.type and e.payload.kind == rule.sheet_kind
         case "note_submitted":
-            return e.type == "note_submitted"
+            return e.type == NoteSubmitted.type
         case "note_reviewed":
-            return e.type in ("note_approved", "note_rejected")
+            return e.type in (NoteApproved.type, NoteRejected.type)
     return False
 
 
@@ -444,9 +458,9 @@ def marks_fact(rule: DeadlineRule, view: JournalView, world: World, point: Contr
     cal = world.calendar
     last: date | None = entered
     for e in view.by_control.get(point.id, []):
-        if e.type == "journal_reopened":
+        if e.type == JournalReopened.type:
             break
-        if e.type in ("marks_entered", "mark_corrected") and (last is None or e.day > last):
+        if e.type in (MarksEntered.type, MarkCorrected.type) and (last is None or e.day > last):
             last = e.day
     if point.ends > world.as_of and entered is None:
         return None
@@ -478,4 +492,4 @@ def _deadline_asks(rule: DeadlineRule, view: JournalView, world: World,
 
 
 def _reopened(view: JournalView, control: str) -> bool:
-    return any(e.type == "journal_reopened" for e in view.by_control.get(control, []))
+    return any(e.type == JournalReopened.type for e in view.by_control.get(control, []))

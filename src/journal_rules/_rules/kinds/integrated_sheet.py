@@ -8,6 +8,7 @@ import attrs
 
 from journal_rules._convert import bounded
 from journal_rules._errors import Problem
+from journal_rules._events import GradeSheetFormed
 from journal_rules._grading._finishing import (
     DEFAULT_TIE_BREAK,
     TIE_BREAKS,
@@ -99,7 +100,7 @@ def integrated_facts(rule: IntegratedSheetRule, view: JournalView, world: World)
     if start > world.as_of:
         return []
     sheets = sorted((e for v in related for e in v.events
-                     if e.type == "grade_sheet_formed" and e.payload.kind == rule.sheet_kind),
+                     if e.type == GradeSheetFormed.type and e.payload.kind == rule.sheet_kind),
                     key=lambda e: (e.at, e.position))
     sheet = sheets[0] if sheets else None
     cal = world.calendar

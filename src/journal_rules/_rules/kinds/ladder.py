@@ -13,6 +13,7 @@ import attrs
 from journal_rules._convert import bounded
 from journal_rules._decision import Finding, Messages, Sanction
 from journal_rules._errors import Problem, suggest
+from journal_rules._events import JournalReopened, NoteSubmitted
 from journal_rules._model import Term
 from journal_rules._rules._facts import JournalView, World
 
@@ -122,7 +123,7 @@ def _ladder(verdicts: Verdicts, rule: LadderRule, world: World,
         for view in world.journals.values():
             for control, evs in view.by_control.items():
                 for e in evs:
-                    if e.type != "journal_reopened" or not since <= e.day <= until:
+                    if e.type != JournalReopened.type or not since <= e.day <= until:
                         continue
                     ref = f"reopened:{view.spec.id}:{control}:{e.day.isoformat()}"
                     for subject in _against(rule, view, control, e.position):
@@ -166,7 +167,7 @@ def _against(rule: LadderRule, view: JournalView, control: str, position: int) -
     if rule.against == "department":
         return [view.department] if view.department else []
     notes = [e for e in view.by_control.get(control, [])
-             if e.type == "note_submitted" and e.position < position]
+             if e.type == NoteSubmitted.type and e.position < position]
     if notes:
         return [notes[-1].actor]
     return list(view.spec.teachers)

@@ -8,6 +8,7 @@ import attrs
 
 from journal_rules._commands import JOURNAL_EVENT_ACTIONS
 from journal_rules._errors import Problem
+from journal_rules._events import NoteSubmitted
 from journal_rules._policy import Policy
 from journal_rules._rules._facts import Fact, JournalView, World
 
@@ -19,7 +20,8 @@ from ._base import (
     never,
 )
 
-OCCURRENCE_EVENTS = frozenset(JOURNAL_EVENT_ACTIONS)
+# Derived from the command classes (a read-only view kept up to date as they are defined).
+OCCURRENCE_EVENTS = JOURNAL_EVENT_ACTIONS.keys()
 
 
 @attrs.frozen(kw_only=True)
@@ -48,7 +50,7 @@ def occurrence_facts(rule: OccurrenceRule, view: JournalView, world: World) -> l
     out: list[Fact] = []
     for control, evs in view.by_control.items():
         for n, e in enumerate(x for x in evs if x.type == rule.event):
-            notes = [x for x in evs if x.type == "note_submitted" and x.position < e.position]
+            notes = [x for x in evs if x.type == NoteSubmitted.type and x.position < e.position]
             note_by = notes[-1].actor if notes else None
             data = {"id": f"{rule.id}|{view.spec.id}|{control}|{n}", "rule": rule.id,
                     "occurred": 1}

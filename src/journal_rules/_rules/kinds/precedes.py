@@ -9,6 +9,7 @@ import attrs
 
 from journal_rules._commands import REGISTRY_EVENTS
 from journal_rules._errors import Problem
+from journal_rules._events import LoginIssued, LoginRequested, PeopleRegistered
 from journal_rules._rules._facts import Ev, Fact, World
 
 from ._base import (
@@ -19,8 +20,8 @@ from ._base import (
     eq,
 )
 
-PRECEDES_SUBJECTS = frozenset({"first_journal_action", "login_issued"})
-PRECEDES_REQUIRES = frozenset({"login_issued", "login_requested"})
+PRECEDES_SUBJECTS = frozenset({"first_journal_action", LoginIssued.type})
+PRECEDES_REQUIRES = frozenset({LoginIssued.type, LoginRequested.type})
 # These rules read these events' own fields: each must still be recorded by a command.
 _NOT_RECORDED = ((PRECEDES_SUBJECTS - {"first_journal_action"}) | PRECEDES_REQUIRES) \
     - REGISTRY_EVENTS
@@ -101,7 +102,7 @@ def first_registered(world: World) -> dict[str, date]:
     if found is None:
         found = {}
         for e in world.registry:
-            if e.type == "people_registered":
+            if e.type == PeopleRegistered.type:
                 for person in e.payload.people:
                     found.setdefault(person.id, e.day)
         world.memo["first_registered"] = found

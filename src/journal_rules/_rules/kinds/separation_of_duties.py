@@ -11,6 +11,7 @@ import attrs
 from journal_rules._commands import GiveVisa, RegisterPeople
 from journal_rules._decision import Messages
 from journal_rules._errors import Problem
+from journal_rules._events import JournalReopened, NoteRejected, NoteSubmitted, PeopleRegistered
 from journal_rules._journal import EVENT_ACTIONS
 from journal_rules._model import Person
 from journal_rules._policy import Policy
@@ -114,14 +115,14 @@ def reopening_procedures(evs: Sequence[Ev], actions: Sequence[str]
     out: list[tuple[list[Step], Ev, bool]] = []
     for e in evs:
         action = EVENT_ACTIONS.get(e.type)
-        if e.type == "note_submitted":
+        if e.type == NoteSubmitted.type:
             out.append(([], e, False))
         if not out or out[-1][2] or action is None:
             continue
         steps, note, _ = out[-1]
         if action in actions:
             steps.append((e.actor, _step_of(e, action)))
-        if e.type in ("journal_reopened", "note_rejected"):
+        if e.type in (JournalReopened.type, NoteRejected.type):
             out[-1] = (steps, note, True)
     return out
 
@@ -190,7 +191,7 @@ def self_grant_facts(rule: SeparationOfDutiesRule, world: World) -> list[Fact]:
     out: list[Fact] = []
     n = 0
     for e in world.registry:
-        if e.type != "people_registered":
+        if e.type != PeopleRegistered.type:
             continue
         registered = e.payload.people
         for person in registered:

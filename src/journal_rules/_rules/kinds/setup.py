@@ -10,6 +10,13 @@ import attrs
 from journal_rules._commands import REGISTRY_EVENTS
 from journal_rules._convert import bounded
 from journal_rules._errors import Problem
+from journal_rules._events import (
+    CalendarPlanLoaded,
+    ContingentLoaded,
+    CurriculumLoaded,
+    DeadlineCalendarSet,
+    PlanUploadersAssigned,
+)
 from journal_rules._rules._calendar import Calendar
 from journal_rules._rules._facts import Ev, Fact, World
 
@@ -23,15 +30,14 @@ from ._base import (
     op,
 )
 
-SETUP_EVENTS = frozenset({"contingent_loaded", "curriculum_loaded", "plan_uploaders_assigned",
-                          "calendar_plan_loaded", "deadline_calendar_set"})
-SETUP_PER = {"contingent_loaded": {"year"}, "curriculum_loaded": {"year", "unit"},
-             "plan_uploaders_assigned": {"unit"}, "calendar_plan_loaded": {"unit"},
-             "deadline_calendar_set": {"term"}}
+SETUP_PER = {ContingentLoaded.type: {"year"}, CurriculumLoaded.type: {"year", "unit"},
+             PlanUploadersAssigned.type: {"unit"}, CalendarPlanLoaded.type: {"unit"},
+             DeadlineCalendarSet.type: {"term"}}
+SETUP_EVENTS = frozenset(SETUP_PER)
 # What of a curriculum load a setup rule asks for (P2-P4), and per what it is asked: course units
 # starting in the year (P2), working-curriculum lines for the year's terms (P3), each unit of the
 # year carrying its teaching and assessment methods (P4).
-SETUP_COVERS = {"curriculum_loaded": {"units": "year", "curriculum": "year", "methods": "unit"}}
+SETUP_COVERS = {CurriculumLoaded.type: {"units": "year", "curriculum": "year", "methods": "unit"}}
 # These rules read these events' own fields: each must still be recorded by a command.
 _NOT_RECORDED = SETUP_EVENTS - REGISTRY_EVENTS
 if _NOT_RECORDED:  # pragma: no cover - a mechanism bug, caught by any import
@@ -155,7 +161,7 @@ def _declared_year(e: Ev, calendar: Calendar) -> str:
 def _years_of(rule: SetupRule, e: Ev, world: World) -> set[str]:
     """The academic years a per-year setup event does its part for (P1-P3)."""
     payload = e.payload
-    if rule.event != "curriculum_loaded":
+    if rule.event != CurriculumLoaded.type:
         return {_declared_year(e, world.calendar)}
     if rule.covers == "units":  # P2: course units, by the year they start in
         return {_year_label(world.calendar.year_start(u.starts)) for u in payload.units}
@@ -168,9 +174,9 @@ def _years_of(rule: SetupRule, e: Ev, world: World) -> set[str]:
 def _units_of(rule: SetupRule, e: Ev, world: World, year: str) -> set[str]:
     """The course units a per-unit setup event does its part for in ``year`` (P4-P6)."""
     payload = e.payload
-    if rule.event == "curriculum_loaded":  # P4: units loaded with their methods for the year
+    if rule.event == CurriculumLoaded.type:  # P4: units loaded with their methods for the year
         return {u.id for u in payload.units if u.teaching_methods and u.assessment_methods
                 and _year_label(world.calendar.year_start(u.starts)) == year}
-    if rule.event == "calendar_plan_loaded":
+    if rule.event == CalendarPlanLoaded.type:
         return {payload.plan.unit} if payload.plan.academic_year == year else set()
     return {payload.unit} if _declared_year(e, world.calendar) == year else set()
