@@ -48,7 +48,7 @@ SIGNING_KEY_ENV = "JOURNAL_RULES_SIGNING_KEY"
 SIGNING_KEY_FILE_ENV = "JOURNAL_RULES_SIGNING_KEY_FILE"
 #: Trusted public keys (hex, comma-separated: several during a key rotation).
 VERIFY_KEY_ENV = "JOURNAL_RULES_VERIFY_KEY"
-_OPERATIONS_STREAM = "registry:operations"  # where backup_made events name their checkpoint
+_OPERATIONS_STREAM = BackupMade.stream  # where backup events name their checkpoint
 
 
 # --- keys --------------------------------------------------------------------------------------

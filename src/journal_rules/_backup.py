@@ -38,7 +38,7 @@ from ._storage import (
 
 BACKUP_FORMAT = "journal-rules-backup"
 BACKUP_FORMAT_VERSION = 1
-OPERATIONS_STREAM = "registry:operations"
+OPERATIONS_STREAM = BackupMade.stream
 _BATCH = 5000
 
 
