@@ -100,6 +100,18 @@ def _book(store: jr.Storage, ruleset: jr.Ruleset, clock: jr.ManualClock) -> jr.G
     return jr.Gradebook.for_ruleset(store, ruleset, clock=clock)
 
 
+def _faculty_with_a_class(ruleset: jr.Ruleset
+                          ) -> tuple[jr.Gradebook, jr.ManualClock, jr.MemoryStore]:
+    """The demo faculty under ``ruleset``, the anatomy journal's first class held."""
+    store = jr.MemoryStore()
+    clock = jr.demo_clock()
+    book = _book(store, ruleset, clock)
+    jr.build_faculty(book, clock)
+    clock.set(datetime(2025, 9, 3, 12, tzinfo=UTC))
+    book.execute("t-anat", jr.HoldClass(JOURNAL, CLASS_DAY, "Кости черепа"))
+    return book, clock, store
+
+
 def test_a_command_defined_here_is_validated_guarded_recorded_applied_and_read_back(
         cancel_class: tuple[type[JournalCommand], type[ControlEvent]], tmp_path: Path) -> None:
     command_class, event_class = cancel_class
@@ -109,13 +121,7 @@ def test_a_command_defined_here_is_validated_guarded_recorded_applied_and_read_b
     assert "cancel_class" in JOURNAL_ACTIONS
     assert EVENT_TYPES["class_cancelled"] is event_class
     ruleset = _ruleset(tmp_path, granted=True)
-
-    store = jr.MemoryStore()
-    clock = jr.demo_clock()
-    book = _book(store, ruleset, clock)
-    jr.build_faculty(book, clock)
-    clock.set(datetime(2025, 9, 3, 12, tzinfo=UTC))
-    book.execute("t-anat", jr.HoldClass(JOURNAL, CLASS_DAY, "Кости черепа"))
+    book, clock, store = _faculty_with_a_class(ruleset)
     assert book.journal(JOURNAL).classes == {("current-1", CLASS_DAY): "Кости черепа"}
     before = sum(info.version for info in store.streams())
 
@@ -161,13 +167,7 @@ def test_a_command_defined_here_is_validated_guarded_recorded_applied_and_read_b
 def test_a_ruleset_that_grants_the_new_action_to_another_role_refuses_the_teacher(
         cancel_class: tuple[type[JournalCommand], type[ControlEvent]], tmp_path: Path) -> None:
     command_class, _ = cancel_class
-    ruleset = _ruleset(tmp_path, granted=False)
-    store = jr.MemoryStore()
-    clock = jr.demo_clock()
-    book = _book(store, ruleset, clock)
-    jr.build_faculty(book, clock)
-    clock.set(datetime(2025, 9, 3, 12, tzinfo=UTC))
-    book.execute("t-anat", jr.HoldClass(JOURNAL, CLASS_DAY, "Кости черепа"))
+    book, _, _ = _faculty_with_a_class(_ruleset(tmp_path, granted=False))
     with pytest.raises(jr.CommandRefused) as refused:
         book.execute("t-anat", command_class(JOURNAL, CLASS_DAY, reason="праздник"))
     assert [r.rule_id for r in refused.value.refusals] == ["perm-cancel-class"]
