@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 import journal_rules as jr
+from journal_rules.testing import GenerationReport, generate_university
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import plain
@@ -153,11 +154,11 @@ def plain_job(url: str, as_of: date) -> dict[str, Any]:
 
 # --- building the stores --------------------------------------------------------------------------
 
-def generate(students: int) -> tuple[jr.MemoryStore, jr.GenerationReport, float]:
+def generate(students: int) -> tuple[jr.MemoryStore, GenerationReport, float]:
     ruleset = jr.default_ruleset()
     store = jr.MemoryStore()
     started = time.perf_counter()
-    report = jr.generate_university(store, ruleset.policy, students=students, seed=SEED)
+    report = generate_university(store, ruleset.policy, students=students, seed=SEED)
     return store, report, time.perf_counter() - started
 
 

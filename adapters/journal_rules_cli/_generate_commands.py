@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 import journal_rules as jr
+from journal_rules.testing import GeneratorSettings, generate_university
 
 from ._options import NewStoreOption, RulesetOption, load_ruleset, opened
 
@@ -27,8 +28,8 @@ def generate(
     policy = load_ruleset(ruleset).policy
     started = time.perf_counter()
     with opened(store) as handle:
-        report = jr.generate_university(
-            handle, policy, jr.GeneratorSettings(students=students, seed=seed),
+        report = generate_university(
+            handle, policy, GeneratorSettings(students=students, seed=seed),
             progress=None if quiet else (lambda line: typer.echo(line, err=True)))
     figures = {**report.as_dict(), "seconds": round(time.perf_counter() - started, 2)}
     typer.echo(json.dumps(figures, ensure_ascii=False))

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 import journal_rules as jr
+from journal_rules.testing import generate_university
 
 
 def _records(store: jr.Storage) -> list[dict[str, object]]:
@@ -15,9 +16,9 @@ def _records(store: jr.Storage) -> list[dict[str, object]]:
 
 def test_the_same_seed_gives_identical_stores(ruleset: jr.Ruleset) -> None:
     first, second, other = jr.MemoryStore(), jr.MemoryStore(), jr.MemoryStore()
-    report = jr.generate_university(first, ruleset.policy, students=240, seed=7)
-    jr.generate_university(second, ruleset.policy, students=240, seed=7)
-    jr.generate_university(other, ruleset.policy, students=240, seed=8)
+    report = generate_university(first, ruleset.policy, students=240, seed=7)
+    generate_university(second, ruleset.policy, students=240, seed=7)
+    generate_university(other, ruleset.policy, students=240, seed=8)
     assert _records(first) == _records(second)
     assert _records(first) != _records(other)
     assert report.events == len(_records(first))
@@ -26,7 +27,7 @@ def test_the_same_seed_gives_identical_stores(ruleset: jr.Ruleset) -> None:
 
 def test_a_generated_term_has_the_expected_shape(ruleset: jr.Ruleset) -> None:
     store = jr.MemoryStore()
-    report = jr.generate_university(store, ruleset.policy, students=1200, seed=1,
+    report = generate_university(store, ruleset.policy, students=1200, seed=1,
                                     reopen_rate=0.1, substitution_rate=0.1)
     assert report.groups == 50
     assert report.students == 1200
@@ -46,7 +47,7 @@ def test_a_generated_term_has_the_expected_shape(ruleset: jr.Ruleset) -> None:
 def test_settings_are_checked_before_anything_is_written(ruleset: jr.Ruleset) -> None:
     store = jr.MemoryStore()
     with pytest.raises(jr.InvalidInput) as caught:
-        jr.generate_university(store, ruleset.policy, students=0, absent_rate=2.0)
+        generate_university(store, ruleset.policy, students=0, absent_rate=2.0)
     assert {p.path for p in caught.value.problems} == {"students", "absent_rate"}
     assert store.streams() == []
 
@@ -74,7 +75,7 @@ def test_a_generated_term_has_its_setup_and_a_few_lapses(ruleset: jr.Ruleset) ->
     """Logins (P7, P8), КТП uploaders and plans (P5, P6), the deadline calendar (T12) and monthly
     backups (P9) are there for most of the university, with a few realistic lapses."""
     store = jr.MemoryStore()
-    report = jr.generate_university(store, ruleset.policy, students=480, seed=3,
+    report = generate_university(store, ruleset.policy, students=480, seed=3,
                                     late_login_rate=0.05, missing_uploaders_rate=0.1,
                                     missed_backup_rate=0.3)
     assert report.logins == report.people - 1  # everyone but the IT robot that registers them
@@ -100,9 +101,19 @@ def test_a_generated_term_has_its_setup_and_a_few_lapses(ruleset: jr.Ruleset) ->
 def test_the_setup_has_its_own_random_stream(ruleset: jr.Ruleset) -> None:
     """Changing a setup rate leaves the journals of a seed as they were."""
     first, second = jr.MemoryStore(), jr.MemoryStore()
-    jr.generate_university(first, ruleset.policy, students=120, seed=4)
-    jr.generate_university(second, ruleset.policy, students=120, seed=4, late_login_rate=0.5)
+    generate_university(first, ruleset.policy, students=120, seed=4)
+    generate_university(second, ruleset.policy, students=120, seed=4, late_login_rate=0.5)
     journals = [i.name for i in first.streams() if i.name.startswith("journal:")]
     assert journals
     for name in journals:
         assert [e.hash for e in first.read(name)] == [e.hash for e in second.read(name)]
+
+
+def test_the_generator_root_names_still_work_with_a_deprecation_warning() -> None:
+    from journal_rules import testing
+
+    for name in ("generate_university", "GeneratorSettings", "GenerationReport"):
+        with pytest.warns(DeprecationWarning, match=f"journal_rules.testing.{name}"):
+            assert getattr(jr, name) is getattr(testing, name)
+    with pytest.raises(AttributeError):
+        _ = jr.no_such_name  # type: ignore[attr-defined]

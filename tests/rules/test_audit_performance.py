@@ -16,6 +16,7 @@ from journal_rules._rules._audit import responsible
 from journal_rules._rules._calendar import Calendar
 from journal_rules._rules._engine import CompiledRules
 from journal_rules._rules._facts import Fact, journal_view, read_world
+from journal_rules.testing import generate_university
 
 RULESET = jr.default_ruleset()
 LATE = {("late", "violation"): {"$and": [{"rule": "late"}, {"$gt": {"elapsed": 3}}]}}
@@ -24,7 +25,7 @@ LATE = {("late", "violation"): {"$and": [{"rule": "late"}, {"$gt": {"elapsed": 3
 @pytest.fixture(scope="module")
 def university() -> tuple[jr.MemoryStore, date]:
     store = jr.MemoryStore()
-    jr.generate_university(store, RULESET.policy, students=240, seed=5, reopen_rate=0.3,
+    generate_university(store, RULESET.policy, students=240, seed=5, reopen_rate=0.3,
                            substitution_rate=0.3)
     return store, date(2026, 2, 1)
 

@@ -1,5 +1,6 @@
 """The testing kit: a pytest plugin with fixtures, the scenario builder, hypothesis strategies
-(``journal_rules.testing.strategies``) and the storage conformance suite.
+(``journal_rules.testing.strategies``), the storage conformance suite and the synthetic
+university generator.
 
 It needs pytest; the strategies and the conformance suite also need hypothesis. The core never
 imports this package.
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._generator import GenerationReport, GeneratorSettings, generate_university
 from ._scenario import Scenario, ScenarioFailed
 
 if TYPE_CHECKING:
@@ -22,11 +24,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "UNICODE_SAMPLES",
+    "GenerationReport",
+    "GeneratorSettings",
     "Scenario",
     "ScenarioFailed",
     "StorageConformance",
     "StoreOpener",
     "append_retrying",
+    "generate_university",
     "make_events",
 ]
 

@@ -19,6 +19,8 @@ from hypothesis import strategies as st
 
 import journal_rules as jr
 
+from ._generator import generate_university
+
 __all__ = [
     "calendar_plans",
     "control_points",
@@ -167,7 +169,7 @@ def university_terms(draw: st.DrawFn, policy: jr.Policy | None = None,
     of marks, closings (some late), substitutions and reopenings, valid under ``policy``."""
     policy = policy or jr.default_ruleset().policy
     store = jr.MemoryStore()
-    jr.generate_university(store, policy, students=draw(st.integers(24, max_students)),
+    generate_university(store, policy, students=draw(st.integers(24, max_students)),
                            seed=draw(st.integers(0, 2**16)), units_min=1, units_max=3,
                            reopen_rate=draw(st.sampled_from([0.0, 0.2, 0.5])),
                            substitution_rate=draw(st.sampled_from([0.0, 0.3])),

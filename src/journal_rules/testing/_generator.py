@@ -25,9 +25,9 @@ from typing import Any
 
 import attrs
 
-from ._buffered import BufferedStore
-from ._clock import ManualClock
-from ._commands import (
+from journal_rules._buffered import BufferedStore
+from journal_rules._clock import ManualClock
+from journal_rules._commands import (
     ApproveNote,
     AssignPlanUploaders,
     CloseJournal,
@@ -52,9 +52,9 @@ from ._commands import (
     SetDeadlineCalendar,
     SubmitNote,
 )
-from ._errors import CommandRefused, InvalidInput, Problem
-from ._gradebook import Gradebook
-from ._model import (
+from journal_rules._errors import CommandRefused, InvalidInput, Problem
+from journal_rules._gradebook import Gradebook
+from journal_rules._model import (
     CalendarPlan,
     ControlKind,
     ControlPoint,
@@ -73,8 +73,8 @@ from ._model import (
     Term,
     UnitKind,
 )
-from ._policy import Policy
-from ._storage import Storage
+from journal_rules._policy import Policy
+from journal_rules._storage import Storage
 
 #: One scheduled action of a journal's term: when, its order among equals, who, and the command
 #: (or what makes it when its turn comes, for a command that depends on the journal's state).
