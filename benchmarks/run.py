@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 import journal_rules as jr
-from journal_rules.testing import GenerationReport, generate_university
+from journal_rules.testing import GenerationReport, demo_clock, generate_university
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import plain
@@ -237,7 +237,7 @@ def grade_sheet_figures(store: jr.Storage, table: Table, size: str, budget: floa
     ruleset = jr.default_ruleset()
     grading = ruleset.grading
     assert grading is not None
-    book = jr.Gradebook(store, ruleset.policy, clock=jr.demo_clock())
+    book = jr.Gradebook(store, ruleset.policy, clock=demo_clock())
     journals = book.journals()
     started = time.perf_counter()
     formed = skipped = rows = looked = 0

@@ -10,18 +10,19 @@ import json
 from datetime import date
 
 import journal_rules as jr
+from journal_rules.testing import build_faculty, demo_clock, run_term
 
 
 def main() -> None:
     ruleset = jr.default_ruleset()
     store = jr.MemoryStore()
-    clock = jr.demo_clock()  # time is explicit: a manual clock makes the run reproducible
+    clock = demo_clock()  # time is explicit: a manual clock makes the run reproducible
     book = jr.Gradebook.for_ruleset(store, ruleset, clock=clock)
 
     # The faculty: a Д, an ИД with two blocks, an М with three modular disciplines, two groups.
-    jr.build_faculty(book, clock)
+    build_faculty(book, clock)
     # A term: daily marks, a substitution, closings, and one reopening with its note and visas.
-    jr.run_term(book, clock)
+    run_term(book, clock)
 
     journal = "anat/101/2025-1"
     state = book.journal(journal)

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 import journal_rules as jr
+from journal_rules.testing import demo_gradebook
 
 from ._generate_commands import generate
 from ._labels import kind, label, language
@@ -59,7 +60,7 @@ def demo(
     ruleset = jr.default_ruleset()
     lg = language(lang, ruleset)
     with opened(store) as handle:
-        book = jr.demo_gradebook(handle, ruleset)
+        book = demo_gradebook(handle, ruleset)
         state = book.journal("anat/101/2025-1")
         snapshot = state.snapshot()
         if as_json:

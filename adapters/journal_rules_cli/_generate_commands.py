@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 
-import journal_rules as jr
 from journal_rules.testing import GeneratorSettings, generate_university
 
 from ._options import NewStoreOption, RulesetOption, load_ruleset, opened

@@ -71,8 +71,6 @@ from ._decision import (
     RulesetRef,
     Sanction,
 )
-from ._demo import build_faculty, demo_clock, demo_gradebook, run_term
-from ._demo_complete import complete_term
 from ._directory import Directory
 from ._errors import (
     ClockWentBack,
@@ -202,6 +200,11 @@ _MOVED = {
     "GenerationReport": "journal_rules.testing",
     "GeneratorSettings": "journal_rules.testing",
     "generate_university": "journal_rules.testing",
+    "build_faculty": "journal_rules.testing",
+    "complete_term": "journal_rules.testing",
+    "demo_clock": "journal_rules.testing",
+    "demo_gradebook": "journal_rules.testing",
+    "run_term": "journal_rules.testing",
 }
 
 
@@ -362,18 +365,14 @@ __all__ = [
     "append_all",
     "audit",
     "backup_store",
-    "build_faculty",
     "bundled_rulesets",
     "check_batch",
     "check_batches",
     "check_heads",
     "check_store",
-    "complete_term",
     "compute_grade_sheet",
     "converter",
     "default_ruleset",
-    "demo_clock",
-    "demo_gradebook",
     "ensure_sound",
     "finishing_department",
     "finishing_part",
@@ -402,7 +401,6 @@ __all__ = [
     "ruleset_json_schema",
     "ruleset_test_summary",
     "run_ruleset_tests",
-    "run_term",
     "sheet_control",
     "sort_key",
     "store_schemes",

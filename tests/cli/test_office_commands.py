@@ -8,6 +8,7 @@ import typer
 from typer.testing import CliRunner
 
 import journal_rules as jr
+from journal_rules.testing import complete_term, demo_gradebook
 from journal_rules_cli._office_commands import register_office_commands
 
 
@@ -31,9 +32,9 @@ def test_templates_import_and_sheets(tmp_path: Path) -> None:
     url = f"tinydb://{tmp_path / 'store'}"
     store = jr.open_store(url)
     try:
-        book = jr.demo_gradebook(store)
+        book = demo_gradebook(store)
         assert isinstance(book.clock, jr.ManualClock)
-        jr.complete_term(book, book.clock)
+        complete_term(book, book.clock)
     finally:
         store.close()
     bad = tmp_path / "bad.csv"

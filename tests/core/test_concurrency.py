@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 import journal_rules as jr
+from journal_rules.testing import build_faculty, demo_clock
 
 JOURNAL = "anat/101/2025-1"
 
@@ -15,9 +16,9 @@ JOURNAL = "anat/101/2025-1"
 @pytest.mark.parametrize("shared_gradebook", [True, False])
 def test_threads_lose_no_marks(ruleset: jr.Ruleset, shared_gradebook: bool) -> None:
     store = jr.MemoryStore()
-    clock = jr.demo_clock()
+    clock = demo_clock()
     first = jr.Gradebook.for_ruleset(store, ruleset, clock=clock)
-    jr.build_faculty(first, clock)
+    build_faculty(first, clock)
     clock.set(datetime(2025, 10, 15, 12, tzinfo=UTC))  # after every class day marked below
     books = [first if shared_gradebook else jr.Gradebook.for_ruleset(store, ruleset, clock=clock)
              for _ in range(4)]

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 import journal_rules as jr
-from journal_rules.testing import generate_university
+from journal_rules.testing import demo_clock, generate_university
 
 
 def _records(store: jr.Storage) -> list[dict[str, object]]:
@@ -36,7 +36,7 @@ def test_a_generated_term_has_the_expected_shape(ruleset: jr.Ruleset) -> None:
     assert report.reopenings > 0
     assert report.substitutions > 0
     assert report.late_closings > 0
-    book = jr.Gradebook(store, ruleset.policy, clock=jr.demo_clock())
+    book = jr.Gradebook(store, ruleset.policy, clock=demo_clock())
     kinds = {book.directory.unit(book.directory.journal(j).unit).kind for j in book.journals()}
     assert kinds == set(jr.CourseKind)
     # Every generated journal replays cleanly under the ruleset's lifecycle.
@@ -81,7 +81,7 @@ def test_a_generated_term_has_its_setup_and_a_few_lapses(ruleset: jr.Ruleset) ->
     assert report.logins == report.people - 1  # everyone but the IT robot that registers them
     assert report.calendar_plans == report.units
     assert report.backups > 0
-    book = jr.Gradebook(store, ruleset.policy, clock=jr.demo_clock())
+    book = jr.Gradebook(store, ruleset.policy, clock=demo_clock())
     directory = book.directory
     assert len(directory.logins_issued) == report.logins
     assert set(directory.deadlines) == {"T1"}

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 import journal_rules as jr
+from journal_rules.testing import build_faculty, demo_clock, demo_gradebook
 
 JOURNAL = "anat/101/2025-1"
 
@@ -16,7 +17,7 @@ def _count(store: jr.Storage) -> int:
 
 
 def test_demo_term_reaches_the_expected_state(ruleset: jr.Ruleset) -> None:
-    book = jr.demo_gradebook(jr.MemoryStore(), ruleset)
+    book = demo_gradebook(jr.MemoryStore(), ruleset)
     state = book.journal(JOURNAL)
     current = state.controls["current-1"]
     assert current.state == "closed"
@@ -171,17 +172,17 @@ def test_a_correction_needs_a_reason(faculty) -> None:
 
 def test_a_second_gradebook_sees_the_same_state(ruleset: jr.Ruleset) -> None:
     store = jr.MemoryStore()
-    first = jr.demo_gradebook(store, ruleset)
-    second = jr.Gradebook(store, ruleset.policy, clock=jr.demo_clock())
+    first = demo_gradebook(store, ruleset)
+    second = jr.Gradebook(store, ruleset.policy, clock=demo_clock())
     assert second.journals() == first.journals()
     assert second.journal(JOURNAL).snapshot() == first.journal(JOURNAL).snapshot()
 
 
 def test_a_stale_gradebook_retries_after_a_conflict(ruleset: jr.Ruleset) -> None:
     store = jr.MemoryStore()
-    clock = jr.demo_clock()
+    clock = demo_clock()
     first = jr.Gradebook(store, ruleset.policy, clock=clock)
-    jr.build_faculty(first, clock)
+    build_faculty(first, clock)
     clock.set(datetime(2025, 9, 15, 12, tzinfo=UTC))
     second = jr.Gradebook(store, ruleset.policy, clock=clock)
     second.journal(JOURNAL)  # cache its state
@@ -206,7 +207,7 @@ def test_open_journal_validation_reports_all_problems(faculty) -> None:
 
 
 def test_bootstrap_registration_needs_a_granted_role(ruleset: jr.Ruleset) -> None:
-    book = jr.Gradebook(jr.MemoryStore(), ruleset.policy, clock=jr.demo_clock())
+    book = jr.Gradebook(jr.MemoryStore(), ruleset.policy, clock=demo_clock())
     with pytest.raises(jr.CommandRefused):
         book.execute("t", jr.RegisterPeople([jr.Person("t", "T", {"teacher"})]))
     book.execute("it", jr.RegisterPeople([jr.Person("it", "IT", {"it_department"})]))
@@ -215,7 +216,7 @@ def test_bootstrap_registration_needs_a_granted_role(ruleset: jr.Ruleset) -> Non
 
 
 def test_events_carry_actor_times_and_chain(ruleset: jr.Ruleset) -> None:
-    book = jr.demo_gradebook(jr.MemoryStore(), ruleset)
+    book = demo_gradebook(jr.MemoryStore(), ruleset)
     events = list(book.store.read_recorded())
     assert events, "the demo writes events"
     for event in events:

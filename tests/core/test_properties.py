@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import journal_rules as jr
+from journal_rules.testing import build_faculty
 
 JOURNAL = "anat/101/2025-1"
 CONTROLS = ["current-1", "milestone-1"]
@@ -83,7 +84,7 @@ def _fresh(ruleset: jr.Ruleset) -> tuple[jr.Gradebook, jr.ManualClock, jr.Memory
     store = jr.MemoryStore()
     clock = jr.ManualClock(datetime(2025, 8, 20, 9, tzinfo=UTC))
     book = jr.Gradebook(store, ruleset.policy, clock=clock)
-    jr.build_faculty(book, clock)
+    build_faculty(book, clock)
     # The term's class days have come: marks for a day after today are refused (no-future-marks).
     clock.set(datetime(2025, 11, 1, 9, tzinfo=UTC))
     return book, clock, store

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 
 import journal_rules as jr
+from journal_rules.testing import demo_gradebook
 
 JOURNAL = "anat/101/2025-1"
 
@@ -23,7 +24,7 @@ class WallClock:
 
 def _recorded() -> jr.MemoryStore:
     store = jr.MemoryStore()
-    jr.demo_gradebook(store)  # the demo term: marks, closings, a reopening, to late October
+    demo_gradebook(store)  # the demo term: marks, closings, a reopening, to late October
     return store
 
 

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 
 import journal_rules as jr
+from journal_rules.testing import build_faculty, demo_clock
 
 RULESET = jr.default_ruleset()
 JOURNAL = "anat/101/2025-1"
@@ -28,8 +29,8 @@ class _UTCClock:
 
 def _book(clock: jr.Clock) -> tuple[jr.Gradebook, jr.MemoryStore]:
     store = jr.MemoryStore()
-    build = jr.demo_clock()
-    jr.build_faculty(jr.Gradebook.for_ruleset(store, RULESET, clock=build), build)
+    build = demo_clock()
+    build_faculty(jr.Gradebook.for_ruleset(store, RULESET, clock=build), build)
     return jr.Gradebook.for_ruleset(store, RULESET, clock=clock), store
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import journal_rules as jr
+from journal_rules.testing import build_faculty, demo_clock
 
 RULESETS = Path(__file__).resolve().parents[2] / "rulesets"
 SEP1, OCT1, DEC14, DEC17 = date(2025, 9, 1), date(2025, 10, 1), date(2025, 12, 14), \
@@ -26,9 +27,9 @@ def _world(ruleset: jr.Ruleset, *, block_exam: bool, same_end: bool
     """The demo faculty plus an ИД «tie» of dep-anat, group 101: block tie-anat (dep-anat) and
     block tie-phys (dep-phys, from 1 October); tie-anat ends 14.12 (or 31.10 unless
     ``same_end``), tie-phys on 14.12; the integrated exam on 17.12 in tie's own journal."""
-    clock = jr.demo_clock()
+    clock = demo_clock()
     book = jr.Gradebook.for_ruleset(jr.MemoryStore(), ruleset, clock=clock)
-    jr.build_faculty(book, clock)
+    build_faculty(book, clock)
     anat_end = DEC14 if same_end else date(2025, 10, 31)
     unit = jr.CourseUnit("tie", "Связанная ИД", jr.CourseKind.INTEGRATED, "dep-anat", 4, SEP1,
                          DEC14, parts=[

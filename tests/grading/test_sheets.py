@@ -7,14 +7,15 @@ from decimal import Decimal
 import pytest
 
 import journal_rules as jr
+from journal_rules.testing import complete_term, demo_gradebook
 
 
 @pytest.fixture(scope="module")
 def term() -> tuple[jr.Gradebook, list[jr.GradeSheet]]:
-    book = jr.demo_gradebook(jr.MemoryStore())
+    book = demo_gradebook(jr.MemoryStore())
     clock = book.clock
     assert isinstance(clock, jr.ManualClock)
-    return book, jr.complete_term(book, clock)
+    return book, complete_term(book, clock)
 
 
 def _sheet(sheets: list[jr.GradeSheet], kind: str, unit: str, group: str) -> jr.GradeSheet:
@@ -31,7 +32,7 @@ def test_every_kind_is_formed_and_recorded(term: tuple[jr.Gradebook, list[jr.Gra
         assert sheet in recorded
         control = book.journal(sheet.journal).controls[sheet.control]
         assert sheet.kind in [k for k, _ in control.sheets]
-    assert jr.complete_term(book, book.clock) == []  # nothing left to do
+    assert complete_term(book, book.clock) == []  # nothing left to do
 
 
 def test_sheet_holds_what_a_kazakh_sheet_holds(

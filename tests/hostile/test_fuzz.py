@@ -5,6 +5,7 @@ examples is bounded and derandomised, so CI stays fast and the run is the same e
 
 from __future__ import annotations
 
+import functools
 import gzip
 import io
 import tempfile
@@ -20,7 +21,7 @@ import hypothesis.strategies as st
 from hypothesis import HealthCheck, given, settings
 
 import journal_rules as jr
-from journal_rules.testing import make_events
+from journal_rules.testing import demo_gradebook, make_events
 
 FUZZ = settings(max_examples=60, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -87,13 +88,13 @@ def test_the_ruleset_loader_raises_only_its_own_errors() -> None:
 
 # --- the importer ------------------------------------------------------------------------------
 
-BOOK = jr.demo_gradebook(jr.MemoryStore())
 CSV = ("academic_year,group,specialty,year_of_study,school,language,curation_dean,student,"
        "student_name\n"
        "2025-2026,201,Педиатрия,2,som,kk,curator,s20101,Студент 201-01\n"
        "2025-2026,201,Педиатрия,2,som,kk,curator,s20102,\"Студент, 201-02\"\n").encode()
 
 
+@functools.cache
 def _xlsx_of(csv_bytes: bytes) -> bytes:
     """A valid XLSX of the CSV rows (written by the library's own templates' writer)."""
     from openpyxl import Workbook
@@ -109,12 +110,9 @@ def _xlsx_of(csv_bytes: bytes) -> bytes:
     return out.getvalue()
 
 
-XLSX = _xlsx_of(CSV)
-
-
 def _sheet_xml_mutated(draw: st.DrawFn) -> bytes:
     """The valid XLSX with its sheet's XML (not the zip around it) mutated."""
-    with zipfile.ZipFile(io.BytesIO(XLSX)) as z:
+    with zipfile.ZipFile(io.BytesIO(_xlsx_of(CSV))) as z:
         parts = {i.filename: z.read(i.filename) for i in z.infolist()}
     member = draw(st.sampled_from(sorted(parts)))
     parts[member] = draw(mutated(parts[member]))
@@ -128,7 +126,7 @@ def _sheet_xml_mutated(draw: st.DrawFn) -> bytes:
 @st.composite
 def registry_files(draw: st.DrawFn) -> tuple[str, bytes]:
     suffix = draw(st.sampled_from([".csv", ".xlsx"]))
-    source = CSV if suffix == ".csv" else XLSX
+    source = CSV if suffix == ".csv" else _xlsx_of(CSV)
     how = draw(st.sampled_from(["random", "mutated", "xml"] if suffix == ".xlsx"
                                else ["random", "mutated"]))
     if how == "random":
@@ -140,7 +138,8 @@ def registry_files(draw: st.DrawFn) -> tuple[str, bytes]:
 
 def test_the_importer_raises_only_its_own_errors() -> None:
     outcomes: Counter[str] = Counter()
-    before = sum(s.version for s in BOOK.store.streams())
+    book = demo_gradebook(jr.MemoryStore())
+    before = sum(s.version for s in book.store.streams())
 
     @FUZZ
     @given(registry_files())
@@ -149,18 +148,19 @@ def test_the_importer_raises_only_its_own_errors() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / f"contingent{suffix}"
             path.write_bytes(data)
-            _bounded(lambda: jr.plan_import(BOOK, "contingent", path, actor="or-insp"),
+            _bounded(lambda: jr.plan_import(book, "contingent", path, actor="or-insp"),
                      outcomes)
 
     check()
     assert outcomes["refused"] > 0
     assert outcomes["refused without a message"] == 0
     assert outcomes["accepted"] > 0
-    assert sum(s.version for s in BOOK.store.streams()) == before  # planning writes nothing
+    assert sum(s.version for s in book.store.streams()) == before  # planning writes nothing
 
 
 # --- restore -----------------------------------------------------------------------------------
 
+@functools.cache
 def _archive() -> bytes:
     store = jr.MemoryStore()
     for i in range(3):
@@ -171,17 +171,14 @@ def _archive() -> bytes:
         return gzip.decompress(path.read_bytes())
 
 
-ARCHIVE = _archive()
-
-
 @st.composite
 def archives(draw: st.DrawFn) -> bytes:
     how = draw(st.sampled_from(["random", "random-gzip", "mutated", "mutated-gzip"]))
     if how == "random":
         return draw(st.binary(max_size=2000))
-    plain = draw(st.binary(max_size=2000)) if how == "random-gzip" else draw(mutated(ARCHIVE))
+    plain = draw(st.binary(max_size=2000)) if how == "random-gzip" else draw(mutated(_archive()))
     if how == "mutated" and draw(st.booleans()):
-        return draw(mutated(gzip.compress(ARCHIVE)))  # damage to the compressed stream itself
+        return draw(mutated(gzip.compress(_archive())))  # damage to the compressed stream itself
     return gzip.compress(plain)
 
 
@@ -204,5 +201,5 @@ def test_restore_raises_only_its_own_errors() -> None:
     # The valid archive itself restores (the fuzzing reached past the checks at least once).
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "ok.jsonl.gz"
-        path.write_bytes(gzip.compress(ARCHIVE))
+        path.write_bytes(gzip.compress(_archive()))
         assert jr.restore_store(path, jr.MemoryStore(), trust_unsigned=True).events >= 9

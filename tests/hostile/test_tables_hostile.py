@@ -12,6 +12,7 @@ import pytest
 from openpyxl import Workbook
 
 import journal_rules as jr
+from journal_rules.testing import demo_gradebook
 
 CONTINGENT = ["academic_year", "group", "specialty", "year_of_study", "school", "language",
               "curation_dean", "student", "student_name"]
@@ -20,7 +21,7 @@ GOOD = ["2025-2026", "201", "Педиатрия", "2", "som", "kk", "curator", "
 
 @pytest.fixture
 def book() -> jr.Gradebook:
-    return jr.demo_gradebook(jr.MemoryStore())
+    return demo_gradebook(jr.MemoryStore())
 
 
 def _count(book: jr.Gradebook) -> int:

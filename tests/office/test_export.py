@@ -9,13 +9,14 @@ from openpyxl import load_workbook
 
 import journal_rules as jr
 import journal_rules_office as office
+from journal_rules.testing import complete_term, demo_gradebook
 
 
 @pytest.fixture(scope="module")
 def term() -> tuple[jr.Gradebook, list[jr.GradeSheet]]:
-    book = jr.demo_gradebook(jr.MemoryStore())
+    book = demo_gradebook(jr.MemoryStore())
     assert isinstance(book.clock, jr.ManualClock)
-    return book, jr.complete_term(book, book.clock)
+    return book, complete_term(book, book.clock)
 
 
 def test_every_sheet_kind_as_xlsx_and_pdf(term: tuple[jr.Gradebook, list[jr.GradeSheet]],

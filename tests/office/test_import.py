@@ -13,11 +13,12 @@ from openpyxl import Workbook, load_workbook
 
 import journal_rules as jr
 import journal_rules_office as office
+from journal_rules.testing import demo_gradebook
 
 
 @pytest.fixture
 def book() -> jr.Gradebook:
-    return jr.demo_gradebook(jr.MemoryStore())
+    return demo_gradebook(jr.MemoryStore())
 
 
 def _count(book: jr.Gradebook) -> int:

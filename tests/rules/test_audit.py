@@ -3,9 +3,9 @@ guard/audit agreement and stream-order independence (hypothesis), threads, the C
 
 from __future__ import annotations
 
-import contextlib
 import json
 import threading
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -13,32 +13,16 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import journal_rules as jr
+from tests._shared import copy_store
 
 ROOT = Path(__file__).resolve().parents[2]
 AS_OF = date(2025, 11, 15)
 RULESET = jr.default_ruleset()
 
 
-def _demo_store() -> jr.MemoryStore:
-    store = jr.MemoryStore()
-    jr.demo_gradebook(store, RULESET)
-    return store
-
-
-DEMO = _demo_store()
-
-
-def _copy(store: jr.Storage, order: list[str] | None = None) -> jr.MemoryStore:
-    out = jr.MemoryStore()
-    names = [s.name for s in store.streams()]
-    for name in order or names:
-        events = list(store.read(name))
-        out.append(name, 0, events)
-    return out
-
-
-def test_the_demo_reopening_counts_against_teacher_and_department() -> None:
-    report = jr.audit(DEMO, RULESET, AS_OF)
+def test_the_demo_reopening_counts_against_teacher_and_department(
+        demo_store: jr.MemoryStore) -> None:
+    report = jr.audit(demo_store, RULESET, AS_OF)
     (entry,) = [f for f in report.register if f.rule_id == "reopen-register"]
     assert entry.kind == "register"
     assert entry not in report.violations
@@ -55,8 +39,9 @@ def test_the_demo_reopening_counts_against_teacher_and_department() -> None:
                                                              "journal-authorship")]
 
 
-def test_findings_and_refusals_carry_clauses_and_three_languages() -> None:
-    report = jr.audit(DEMO, RULESET, AS_OF)
+def test_findings_and_refusals_carry_clauses_and_three_languages(
+        demo_store: jr.MemoryStore) -> None:
+    report = jr.audit(demo_store, RULESET, AS_OF)
     assert report.findings
     assert report.ruleset == RULESET.ref
     for finding in report.findings:
@@ -68,7 +53,7 @@ def test_findings_and_refusals_carry_clauses_and_three_languages() -> None:
         assert "{" not in "".join(texts.values()), texts
     for sanction in report.sanctions:
         assert len({sanction.message(lang) for lang in jr.LANGUAGES}) == 3
-    store = _copy(DEMO)
+    store = copy_store(demo_store)
     clock = jr.ManualClock(datetime(2025, 10, 30, 10, tzinfo=UTC))
     book = jr.Gradebook(store, RULESET.policy, clock=clock, guards=[jr.RulesGuard(RULESET)])
     book.execute("t-anat", jr.CloseJournal("anat/102/2025-1", "current-1"))
@@ -81,20 +66,20 @@ def test_findings_and_refusals_carry_clauses_and_three_languages() -> None:
     assert len({refusal.message(lang) for lang in jr.LANGUAGES}) == 3
 
 
-def test_audit_is_deterministic_and_json_shaped() -> None:
-    first = jr.audit(DEMO, RULESET, AS_OF)
-    second = jr.audit(_copy(DEMO), RULESET, AS_OF)
+def test_audit_is_deterministic_and_json_shaped(demo_store: jr.MemoryStore) -> None:
+    first = jr.audit(demo_store, RULESET, AS_OF)
+    second = jr.audit(copy_store(demo_store), RULESET, AS_OF)
     assert first == second
     assert json.loads(json.dumps(first.as_dict())) == second.as_dict()
 
 
-def test_audits_from_several_threads_agree() -> None:
-    expected = jr.audit(DEMO, RULESET, AS_OF)
+def test_audits_from_several_threads_agree(demo_store: jr.MemoryStore) -> None:
+    expected = jr.audit(demo_store, RULESET, AS_OF)
     results: list[jr.AuditReport] = []
 
     def work() -> None:
         for _ in range(3):
-            results.append(jr.audit(DEMO, RULESET, AS_OF))
+            results.append(jr.audit(demo_store, RULESET, AS_OF))
 
     threads = [threading.Thread(target=work) for _ in range(6)]
     for thread in threads:
@@ -106,16 +91,14 @@ def test_audits_from_several_threads_agree() -> None:
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.permutations([s.name for s in DEMO.streams()]),
-       st.dates(date(2025, 9, 1), date(2026, 1, 31)))
-def test_audit_does_not_depend_on_the_order_streams_are_read(order: list[str],
-                                                              as_of: date) -> None:
-    assert jr.audit(_copy(DEMO, order), RULESET, as_of) == jr.audit(DEMO, RULESET, as_of)
+@given(st.data(), st.dates(date(2025, 9, 1), date(2026, 1, 31)))
+def test_audit_does_not_depend_on_the_order_streams_are_read(
+        demo_store: jr.MemoryStore, data: st.DataObject, as_of: date) -> None:
+    order = data.draw(st.permutations([s.name for s in demo_store.streams()]), label="order")
+    assert jr.audit(copy_store(demo_store, order), RULESET, as_of) == \
+        jr.audit(demo_store, RULESET, as_of)
 
 
-BASE = jr.MemoryStore()
-_base_clock = jr.demo_clock()
-jr.build_faculty(jr.Gradebook(BASE, RULESET.policy, clock=_base_clock), _base_clock)
 JOURNALS = ["anat/101/2025-1", "nerv/nerv-anat/101/2025-1"]
 PEOPLE = ["t-anat", "t-anat2", "t-phys", "head-anat", "curator", "dean", "or-senior", "or-head"]
 ROLES = ["department_head", "curation_dean", "school_dean", "teacher"]
@@ -177,20 +160,51 @@ steps = st.lists(st.one_of(single.map(lambda step: [step]), procedure()), min_si
                  max_size=12).map(lambda blocks: [step for block in blocks for step in block])
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(steps)
-def test_what_the_guard_allowed_the_audit_does_not_report_as_forbidden(
-        plan: list[tuple[str, str, int, str, str, int]]) -> None:
-    store = _copy(BASE)
+def _agree(base: jr.Storage, plan: list[tuple[str, str, int, str, str, int]]) -> Counter[str]:
+    """Play ``plan`` through the guarded gradebook, then audit: nothing the guard allowed is
+    reported as forbidden. Returns what was tried, accepted and found."""
+    store = copy_store(base)
     clock = jr.ManualClock(datetime(2025, 9, 1, 4, tzinfo=UTC))
     book = jr.Gradebook(store, RULESET.policy, clock=clock, guards=[jr.RulesGuard(RULESET)])
+    count: Counter[str] = Counter()
     for kind, journal, day, role, actor, hours in plan:
         clock.advance(hours=hours)
-        with contextlib.suppress(jr.CommandRefused, jr.InvalidInput):
+        count["tried"] += 1
+        try:
             book.execute(actor, _command(kind, journal, day, role))
+        except (jr.CommandRefused, jr.InvalidInput):
+            continue
+        count["accepted"] += 1
     reopened = sum(c.reopen_count for j in JOURNALS for c in book.journal(j).controls.values())
     event(f"reopenings: {min(reopened, 2)}")
+    count["reopened"] += reopened
     report = jr.audit(store, RULESET, clock.now().date() + timedelta(days=30))
     forbidden = [f for f in report.findings if f.rule_id in ("journal-authorship",
                                                              "reopen-approval")]
     assert not forbidden, [f.message("en") for f in forbidden]
+    # Findings about what the plan did (its journals), not the setup the demo never records.
+    count["findings"] += sum(1 for f in (*report.findings, *report.register)
+                             if f.journal in JOURNALS)
+    return count
+
+
+def test_what_the_guard_allowed_the_audit_does_not_report_as_forbidden(
+        faculty_store: jr.MemoryStore) -> None:
+    totals: Counter[str] = Counter()
+
+    # Derandomized: the same examples on every run, so the shares below are no matter of luck.
+    @settings(max_examples=40, deadline=None, derandomize=True, database=None,
+              suppress_health_check=[HealthCheck.too_slow])
+    @given(steps)
+    def prop(plan: list[tuple[str, str, int, str, str, int]]) -> None:
+        totals.update(_agree(faculty_store, plan))
+
+    prop()
+    # The property must have exercised the guard and the audit, not a guard that refuses
+    # everything or an audit with nothing to say: a real share of the commands was accepted,
+    # reopenings happened, and the audit reported on the plans' journals.
+    # (On the bundled ruleset: 389 of 668 accepted, 36 reopenings, 194 findings.)
+    assert totals["accepted"] >= 0.4 * totals["tried"], totals
+    assert totals["reopened"] >= 10, totals
+    assert totals["findings"] >= 50, totals
+

@@ -16,7 +16,7 @@ from journal_rules._rules._audit import responsible
 from journal_rules._rules._calendar import Calendar
 from journal_rules._rules._engine import CompiledRules
 from journal_rules._rules._facts import Fact, journal_view, read_world
-from journal_rules.testing import generate_university
+from journal_rules.testing import demo_clock, generate_university
 
 RULESET = jr.default_ruleset()
 LATE = {("late", "violation"): {"$and": [{"rule": "late"}, {"$gt": {"elapsed": 3}}]}}
@@ -104,7 +104,7 @@ def test_journal_view_aggregates_marks_as_the_typed_payloads_say(
         university: tuple[jr.MemoryStore, date]) -> None:
     store, _ = university
     calendar = Calendar(RULESET.calendar)
-    directory = jr.Gradebook(store, RULESET.policy, clock=jr.demo_clock()).directory
+    directory = jr.Gradebook(store, RULESET.policy, clock=demo_clock()).directory
     names = [i.name for i in store.streams() if i.name.startswith("journal:")][:40]
     for name in names:
         events = list(store.read(name))

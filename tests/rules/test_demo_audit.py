@@ -11,9 +11,11 @@ import json
 from datetime import date
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 import journal_rules as jr
+from journal_rules.testing import complete_term, demo_gradebook
 from journal_rules_cli import app
 
 AS_OF = date(2025, 12, 31)  # after every closing, sheet and the reopening of the term
@@ -59,36 +61,40 @@ EXPECTED_REGISTER = [("reopen-register", "anat/101/2025-1", "current-1"),
 
 def _audit() -> jr.AuditReport:
     store = jr.MemoryStore()
-    book = jr.demo_gradebook(store)
+    book = demo_gradebook(store)
     clock = book.clock
     assert isinstance(clock, jr.ManualClock)
-    assert len(jr.complete_term(book, clock)) == 13
+    assert len(complete_term(book, clock)) == 13
     return jr.audit(store, jr.default_ruleset(), AS_OF)
 
 
-REPORT = _audit()
+@pytest.fixture(scope="module")
+def report() -> jr.AuditReport:
+    """The demo's completed term audited, once for the module's tests."""
+    return _audit()
 
 
-def test_the_demo_term_audits_to_exactly_the_expected_findings() -> None:
+def test_the_demo_term_audits_to_exactly_the_expected_findings(report: jr.AuditReport) -> None:
     got = sorted((f.rule_id, f.kind, f.journal or f.subject, f.control)
-                 for f in REPORT.findings)
+                 for f in report.findings)
     assert got == EXPECTED_FINDINGS
-    assert [(f.rule_id, f.journal, f.control) for f in REPORT.register] == EXPECTED_REGISTER
-    assert all(f.kind == "register" for f in REPORT.register)
+    assert [(f.rule_id, f.journal, f.control) for f in report.register] == EXPECTED_REGISTER
+    assert all(f.kind == "register" for f in report.register)
 
 
-def test_no_false_sheet_findings() -> None:
+def test_no_false_sheet_findings(report: jr.AuditReport) -> None:
     # The integrated sheets were formed by the finishing departments (T10, P11) and no ИД/М own
     # journal or ИД block is charged a regular sheet (P10).
-    assert not [f for f in REPORT.findings if f.rule_id == "integrated-sheet"]
-    charged = {f.journal or "" for f in REPORT.findings if f.rule_id == "grade-sheet-deadline"}
+    assert not [f for f in report.findings if f.rule_id == "integrated-sheet"]
+    charged = {f.journal or "" for f in report.findings if f.rule_id == "grade-sheet-deadline"}
     assert charged  # the rule runs: the late modular discipline's sheets are charged
     # only disciplines (anat) and modular disciplines (cell/cell-...) owe a regular sheet
     assert all(j.startswith(("anat/", "cell/cell-")) for j in charged)
 
 
-def test_sanctions_name_whom_they_concern_and_list_what_they_count() -> None:
-    by = {(s.rule_id, s.subject): s for s in REPORT.sanctions}
+def test_sanctions_name_whom_they_concern_and_list_what_they_count(
+        report: jr.AuditReport) -> None:
+    by = {(s.rule_id, s.subject): s for s in report.sanctions}
     teacher = by["sanctions-teacher", "t-anat"]
     assert (teacher.count, teacher.sanction) == (2, "remark")  # the two reopenings (S-teacher)
     anat = by["sanctions-department", "dep-anat"]
@@ -112,7 +118,7 @@ def test_cli_audit_lists_register_entries_apart(tmp_path: Path) -> None:
     url = f"tinydb://{tmp_path / 'store'}"
     store = jr.open_store(url)
     try:
-        jr.demo_gradebook(store)  # the demo's first reopening (anat/101, current-1)
+        demo_gradebook(store)  # the demo's first reopening (anat/101, current-1)
     finally:
         store.close()
     runner = CliRunner()

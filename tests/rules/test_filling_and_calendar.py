@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 import journal_rules as jr
+from journal_rules.testing import build_faculty, demo_clock, demo_gradebook
 from journal_rules_cli import app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -17,9 +18,9 @@ GROUP_101 = ["s10101", "s10102", "s10103", "s10104", "s10105"]
 
 
 def _faculty(ruleset: jr.Ruleset) -> tuple[jr.Gradebook, jr.ManualClock]:
-    clock = jr.demo_clock()
+    clock = demo_clock()
     book = jr.Gradebook.for_ruleset(jr.MemoryStore(), ruleset, clock=clock)
-    jr.build_faculty(book, clock)
+    build_faculty(book, clock)
     return book, clock
 
 
@@ -89,7 +90,7 @@ def test_a_deadline_calendar_imported_from_a_file_serves_each_control_by_its_row
     url = f"tinydb://{tmp_path / 'store'}"
     store = jr.open_store(url)
     try:
-        jr.demo_gradebook(store)
+        demo_gradebook(store)
     finally:
         store.close()
     calendar = tmp_path / "deadlines.csv"

@@ -7,36 +7,25 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import journal_rules as jr
+from tests._shared import copy_store
 
 RULESET = jr.default_ruleset()
 FORBIDDEN = ("journal-authorship",)
-
-BASE = jr.MemoryStore()
-_base_clock = jr.demo_clock()
-jr.build_faculty(jr.Gradebook.for_ruleset(BASE, RULESET, clock=_base_clock), _base_clock)
-_BASE_BOOK = jr.Gradebook.for_ruleset(BASE, RULESET, clock=_base_clock)
-ORIGINAL = dict(_BASE_BOOK.directory.people)
-GROUPS = dict(_BASE_BOOK.directory.groups)
 JOURNALS = ["anat/101/2025-1", "anat/102/2025-1", "nerv/nerv-anat/101/2025-1"]
 NOTE = jr.ExplanatoryNote(date(2025, 9, 3), "ошибка ввода", ["практика"], date(2025, 9, 3),
                           "оценка не тому студенту")
 START = datetime(2025, 9, 1, 4, tzinfo=UTC)
 
 
-def _copy(store: jr.Storage) -> jr.MemoryStore:
-    out = jr.MemoryStore()
-    for info in store.streams():
-        out.append(info.name, 0, list(store.read(info.name)))
-    return out
-
-
-def _person(person_id: str, *, roles: set[str] | None = None,
+def _person(book: jr.Gradebook, person_id: str, *, roles: set[str] | None = None,
             units: tuple[str, ...] | None = None) -> jr.Person:
-    p = ORIGINAL[person_id]
+    """The person as first registered (the world's registry), with new roles or units."""
+    p = book.directory.at(START).people[person_id]
     return jr.Person(p.id, p.name, p.roles if roles is None else roles,
                      p.units if units is None else units)
 
@@ -73,18 +62,19 @@ step = st.tuples(st.integers(1, 30), st.sampled_from(["staff"] + ["journal"] * 3
     else journal_step.map(lambda j: ("journal", j))))
 
 
-def _staff_command(change: tuple[object, ...], today: date) -> tuple[str, jr.Command]:
+def _staff_command(book: jr.Gradebook, change: tuple[object, ...], today: date
+                   ) -> tuple[str, jr.Command]:
     kind = change[0]
     if kind == "drop_role":
         who = str(change[1])
-        return "it-admin", jr.RegisterPeople([_person(who, roles=set())])
+        return "it-admin", jr.RegisterPeople([_person(book, who, roles=set())])
     if kind == "move":
-        return "it-admin", jr.RegisterPeople([_person(str(change[1]),
+        return "it-admin", jr.RegisterPeople([_person(book, str(change[1]),
                                                       units=(str(change[2]),))])
     if kind == "restore":
-        return "it-admin", jr.RegisterPeople([ORIGINAL[str(change[1])]])
+        return "it-admin", jr.RegisterPeople([_person(book, str(change[1]))])
     if kind == "curator":
-        g = GROUPS[str(change[1])]
+        g = book.directory.at(START).groups[str(change[1])]
         return "or-insp", jr.LoadContingent(
             [jr.Group(g.id, g.specialty, g.year_of_study, g.school, g.language,
                       str(change[2]))], [], academic_year="2025-2026")
@@ -124,10 +114,11 @@ def _journal_command(book: jr.Gradebook, spec: tuple[str, str, int, int],
     return teacher, jr.FormGradeSheet(journal, "current-1", kind="individual")
 
 
-def _run(plan: list[tuple[int, tuple[str, tuple[object, ...]]]]) -> dict[str, int]:
+def _run(base: jr.Storage, plan: list[tuple[int, tuple[str, tuple[object, ...]]]]
+         ) -> dict[str, int]:
     """Play ``plan`` through the guarded gradebook, then audit at later dates: nothing the guard
     allowed is reported as forbidden. Returns what was tried and accepted."""
-    store = _copy(BASE)
+    store = copy_store(base)
     clock = jr.ManualClock(START)
     book = jr.Gradebook.for_ruleset(store, RULESET, clock=clock)
     count = {"tried": 0, "accepted": 0, "journal_tried": 0, "journal": 0, "staff": 0,
@@ -136,7 +127,7 @@ def _run(plan: list[tuple[int, tuple[str, tuple[object, ...]]]]) -> dict[str, in
         clock.advance(hours=hours)
         today = book.today()
         if what == "staff":
-            actor, command = _staff_command(detail, today)
+            actor, command = _staff_command(book, detail, today)
         else:
             actor, command = _journal_command(book, detail, today)  # type: ignore[arg-type]
         count["tried"] += 1
@@ -161,7 +152,8 @@ def _run(plan: list[tuple[int, tuple[str, tuple[object, ...]]]]) -> dict[str, in
     return count
 
 
-def test_a_later_staff_change_never_turns_an_allowed_action_into_a_finding() -> None:
+def test_a_later_staff_change_never_turns_an_allowed_action_into_a_finding(
+        faculty_store: jr.MemoryStore) -> None:
     totals: dict[str, int] = {}
 
     # Derandomized: the same examples on every run, so the share below is no matter of luck.
@@ -169,7 +161,7 @@ def test_a_later_staff_change_never_turns_an_allowed_action_into_a_finding() -> 
               suppress_health_check=[HealthCheck.too_slow])
     @given(st.lists(step, min_size=10, max_size=40))
     def prop(plan: list[tuple[int, tuple[str, tuple[object, ...]]]]) -> None:
-        for key, value in _run(plan).items():
+        for key, value in _run(faculty_store, plan).items():
             totals[key] = totals.get(key, 0) + value
 
     prop()
@@ -181,9 +173,14 @@ def test_a_later_staff_change_never_turns_an_allowed_action_into_a_finding() -> 
     assert totals["staff_after_journal"] >= 10, totals
 
 
-def _book(start: datetime = START) -> tuple[jr.Gradebook, jr.ManualClock, jr.MemoryStore]:
-    store = _copy(BASE)
-    clock = jr.ManualClock(start)
+Book = tuple[jr.Gradebook, jr.ManualClock, jr.MemoryStore]
+
+
+@pytest.fixture
+def fresh(faculty_store: jr.MemoryStore) -> Book:
+    """A gradebook on a copy of the demo faculty, the clock at the start of term."""
+    store = copy_store(faculty_store)
+    clock = jr.ManualClock(START)
     return jr.Gradebook.for_ruleset(store, RULESET, clock=clock), clock, store
 
 
@@ -191,13 +188,13 @@ def _authorship(store: jr.Storage, as_of: date) -> list[jr.Finding]:
     return [f for f in jr.audit(store, RULESET, as_of).findings if f.rule_id in FORBIDDEN]
 
 
-def test_a_teacher_moved_to_another_department_keeps_the_marks_given_before() -> None:
-    book, clock, store = _book()
+def test_a_teacher_moved_to_another_department_keeps_the_marks_given_before(fresh: Book) -> None:
+    book, clock, store = fresh
     clock.set(datetime(2025, 9, 2, 10, tzinfo=UTC))
     book.execute("t-anat", jr.EnterMarks("anat/101/2025-1", date(2025, 9, 2), {"s10101": "80"}))
     # Later the teacher leaves the journal's role: a role removed, then moved elsewhere.
     clock.set(datetime(2025, 9, 5, 10, tzinfo=UTC))
-    book.execute("it-admin", jr.RegisterPeople([_person("t-anat", roles=set(),
+    book.execute("it-admin", jr.RegisterPeople([_person(book, "t-anat", roles=set(),
                                                         units=("dep-phys",))]))
     assert _authorship(store, date(2025, 9, 30)) == []
     # The same action after the change is refused by the guard ...
@@ -208,7 +205,8 @@ def test_a_teacher_moved_to_another_department_keeps_the_marks_given_before() ->
     assert decision.refusals[0].rule_id == "perm-journal-teacher"
 
 
-def test_an_action_written_without_the_guard_is_still_judged_at_its_moment() -> None:
+def test_an_action_written_without_the_guard_is_still_judged_at_its_moment(
+        faculty_store: jr.MemoryStore) -> None:
     # A plain gradebook without permissions' teeth cannot be had, so the unauthorised action is
     # one the ruleset allowed then forbade at once: a mark by the substitute after the
     # substitution's days, recorded through a gradebook on a ruleset that grants everyone.
@@ -216,7 +214,7 @@ def test_an_action_written_without_the_guard_is_still_judged_at_its_moment() -> 
                 .replace("- {role: teacher, scope: journal_teacher}",
                          "- {role: teacher, scope: any}"))
     lax = jr.loads_ruleset(lax_text, "lax.yaml")
-    store = _copy(BASE)
+    store = copy_store(faculty_store)
     clock = jr.ManualClock(datetime(2025, 9, 3, 10, tzinfo=UTC))
     book = jr.Gradebook.for_ruleset(store, lax, clock=clock)
     book.execute("t-anat2", jr.EnterMarks("anat/101/2025-1", date(2025, 9, 3),
@@ -234,12 +232,12 @@ def test_an_action_written_without_the_guard_is_still_judged_at_its_moment() -> 
     assert len({finding.message(lang) for lang in jr.LANGUAGES}) == 3
 
 
-def test_the_guard_judges_against_the_registry_at_its_clock() -> None:
-    book, clock, _ = _book()
+def test_the_guard_judges_against_the_registry_at_its_clock(fresh: Book) -> None:
+    book, clock, _ = fresh
     # A change recorded "in the future" (a clock set forward, then back: a replay) is not yet
     # in force for a command at an earlier moment.
     clock.set(datetime(2025, 9, 20, 10, tzinfo=UTC))
-    book.execute("it-admin", jr.RegisterPeople([_person("t-anat", roles=set())]))
+    book.execute("it-admin", jr.RegisterPeople([_person(book, "t-anat", roles=set())]))
     clock.set(datetime(2025, 9, 4, 10, tzinfo=UTC))
     assert book.check("t-anat", jr.EnterMarks("anat/101/2025-1", date(2025, 9, 4),
                                               {"s10101": "80"}))
@@ -248,11 +246,11 @@ def test_the_guard_judges_against_the_registry_at_its_clock() -> None:
                                                   {"s10101": "80"}))
 
 
-def test_the_directory_answers_as_of_any_moment() -> None:
-    book, clock, _ = _book()
+def test_the_directory_answers_as_of_any_moment(fresh: Book) -> None:
+    book, clock, _ = fresh
     before = clock.now()
     clock.set(datetime(2025, 9, 10, 10, tzinfo=UTC))
-    book.execute("it-admin", jr.RegisterPeople([_person("t-anat", units=("dep-phys",))]))
+    book.execute("it-admin", jr.RegisterPeople([_person(book, "t-anat", units=("dep-phys",))]))
     directory = book.directory
     assert directory.people["t-anat"].units == ("dep-phys",)
     assert directory.at(before).people["t-anat"].units == ("dep-anat",)

@@ -18,6 +18,7 @@ from journal_rules._commands import (
     REGISTRY_EVENTS,
 )
 from journal_rules._journal import EVENT_ACTIONS
+from journal_rules.testing import complete_term, demo_gradebook
 from journal_rules_cli import app
 
 MESSAGES = "messages: {ru: x, kk: x, en: x}"
@@ -92,8 +93,8 @@ def test_every_command_records_the_event_it_declares() -> None:
     # The demo term runs most commands through the gradebook, which checks each against its
     # declared event type; the recorded types are those the commands declare.
     store = jr.MemoryStore()
-    book = jr.demo_gradebook(store)
-    jr.complete_term(book, book.clock)
+    book = demo_gradebook(store)
+    complete_term(book, book.clock)
     recorded = {e.type for s in store.streams() for e in store.read(s.name)}
     assert recorded <= EMITTED_EVENTS
     assert len(recorded) >= 15

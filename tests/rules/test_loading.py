@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import journal_rules as jr
+from journal_rules.testing import build_faculty, demo_clock
 
 ROOT = Path(__file__).resolve().parents[2]
 KAZNMU = ROOT / "rulesets" / "kaznmu-sop-2021.yaml"
@@ -120,9 +121,9 @@ rules:
     assert five.rule("grade-sheet-deadline") == base.rule("grade-sheet-deadline")
     assert five.content_hash != base.content_hash
     store = jr.MemoryStore()
-    clock = jr.demo_clock()
+    clock = demo_clock()
     book = jr.Gradebook(store, base.policy, clock=clock)
-    jr.build_faculty(book, clock)
+    build_faculty(book, clock)
     # current-1 ends Wed 22.10.2025; 30.10 is calendar day 8 but working day 5 (Mon 27.10 is a
     # public holiday): late under the KazNMU ruleset, on time under the extended one.
     from datetime import UTC, datetime

@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 import journal_rules as jr
+from journal_rules.testing import build_faculty, demo_clock
 from journal_rules_cli import app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,10 +25,10 @@ NOTE = jr.ExplanatoryNote(date(2025, 9, 3), "ошибка ввода", ["пра�
 
 def _book(ruleset: jr.Ruleset, store: jr.Storage | None = None
           ) -> tuple[jr.Gradebook, jr.ManualClock]:
-    clock = jr.demo_clock()
+    clock = demo_clock()
     book = jr.Gradebook.for_ruleset(store if store is not None else jr.MemoryStore(), ruleset,
                                     clock=clock)
-    jr.build_faculty(book, clock)
+    build_faculty(book, clock)
     return book, clock
 
 

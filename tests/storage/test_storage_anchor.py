@@ -28,6 +28,7 @@ import pytest
 from typer.testing import CliRunner
 
 import journal_rules as jr
+from journal_rules.testing import demo_gradebook
 from journal_rules_cli._app import app
 from journal_rules_tinydb import stream_dirname
 
@@ -183,7 +184,7 @@ def legit(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, jr.SigningKey
     key_file = folder / "it.key"
     key = jr.generate_signing_key(key_file)
     store = jr.MemoryStore()
-    jr.demo_gradebook(store)
+    demo_gradebook(store)
     jr.backup_store(store, folder / "demo.jsonl.gz", actor="it-admin", at=DEMO_END,
                     ruleset=jr.default_ruleset(), signing_key=key)
     return key_file, key, folder / "demo.jsonl.gz"
@@ -511,7 +512,7 @@ def test_unsigned_or_unprovable_archives_need_trust(tmp_path: Path,
                                                     ) -> None:
     _, key, archive = legit
     store = jr.MemoryStore()
-    jr.demo_gradebook(store)
+    demo_gradebook(store)
     jr.backup_store(store, tmp_path / "unsigned.jsonl.gz", actor="it-admin", at=DEMO_END)
     for path, keys in ((tmp_path / "unsigned.jsonl.gz", {key.public_key}), (archive, set())):
         runner = CliRunner(env={jr.VERIFY_KEY_ENV: "", jr.SIGNING_KEY_ENV: "",
@@ -539,7 +540,7 @@ def test_keys_stay_outside_the_store(tmp_path: Path) -> None:
     assert "never overwritten" in again.output
     store = jr.open_store(url)
     try:
-        jr.demo_gradebook(store)
+        demo_gradebook(store)
     finally:
         store.close()
     # Without a key nothing is signed, and verify says what it cannot prove.
@@ -578,7 +579,7 @@ def test_a_head_kept_over_deleted_events_is_named_without_a_key(tmp_path: Path) 
     url = f"tinydb://{tmp_path}/store"
     store = jr.open_store(url)
     try:
-        jr.demo_gradebook(store)
+        demo_gradebook(store)
     finally:
         store.close()
     attacker = TinyAttacker(tmp_path / "store")

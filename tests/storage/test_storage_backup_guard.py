@@ -9,13 +9,14 @@ import pytest
 from typer.testing import CliRunner
 
 import journal_rules as jr
+from journal_rules.testing import demo_clock, demo_gradebook
 from journal_rules_cli._store_commands import store_app
 
 
 def _demo(url: str) -> None:
     store = jr.open_store(url)
     try:
-        jr.demo_gradebook(store)
+        demo_gradebook(store)
     finally:
         store.close()
 
@@ -51,7 +52,7 @@ def test_the_it_department_records_a_backup_the_audit_sees(tmp_path: Path) -> No
         (event,) = [e for e in store.read(jr.Stream.OPERATIONS) if e.type == "backup_made"]
         assert event.actor == "it-admin"
         assert event.data["sha256"] == info.sha256
-        report = jr.audit(store, ruleset, jr.demo_clock().now().date().replace(month=10, day=31))
+        report = jr.audit(store, ruleset, demo_clock().now().date().replace(month=10, day=31))
         months = {f.facts.get("month") for f in report.findings if f.rule_id == "monthly-backup"}
         assert "2025-10" not in months
         assert "2025-09" in months  # no backup in September: still a finding

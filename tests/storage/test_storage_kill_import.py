@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 
 import journal_rules as jr
+from journal_rules.testing import build_faculty, demo_clock
 
 KILLS = int(os.environ.get("JOURNAL_RULES_KILLS", "100"))
 BUDGET = float(os.environ.get("JOURNAL_RULES_KILL_SECONDS", "240"))
@@ -52,8 +53,8 @@ def _registry(folder: Path) -> str:
     url = f"tinydb://{folder}"
     store = jr.open_store(url)
     try:
-        clock = jr.demo_clock()
-        jr.build_faculty(jr.Gradebook.for_ruleset(store, jr.default_ruleset(), clock=clock),
+        clock = demo_clock()
+        build_faculty(jr.Gradebook.for_ruleset(store, jr.default_ruleset(), clock=clock),
                          clock)
     finally:
         store.close()
@@ -143,14 +144,14 @@ def test_sigkill_during_an_import_leaves_all_or_nothing(work_dir: Path) -> None:
     # The file's rows are read and checked once; each child executes the import's commands (the
     # second half of import_file) so that the kills land in the part that writes.
     planned = jr.plan_import(jr.Gradebook.for_ruleset(jr.open_store(url), ruleset,
-                                                      clock=jr.demo_clock()),
+                                                      clock=demo_clock()),
                              "journals", source, ACTOR)
     assert len(planned) == JOURNALS
 
     def importer() -> Callable[[], None]:
         """A gradebook on a fresh copy of the registry, and the import to run in the child."""
         fresh()
-        book = jr.Gradebook.for_ruleset(jr.open_store(url), ruleset, clock=jr.demo_clock())
+        book = jr.Gradebook.for_ruleset(jr.open_store(url), ruleset, clock=demo_clock())
         return lambda: _check(len(book.execute_many(ACTOR, planned)) == JOURNALS)
 
     full = _timed(importer())
@@ -169,7 +170,7 @@ def test_sigkill_during_an_import_leaves_all_or_nothing(work_dir: Path) -> None:
             if round_ % 10 == 0:
                 assert jr.verify_store(store) == [], round_
             if round_ % 20 == 0 and not bulk:  # the same file again completes the import
-                book = jr.Gradebook.for_ruleset(store, ruleset, clock=jr.demo_clock())
+                book = jr.Gradebook.for_ruleset(store, ruleset, clock=demo_clock())
                 jr.import_file(book, ACTOR, "journals", source)
                 assert len(_bulk(store)) == JOURNALS
                 assert len(book.journals()) == JOURNALS + len(
@@ -189,11 +190,11 @@ def test_sigkill_during_a_restore_then_the_same_restore_completes(work_dir: Path
     source = tmp_path / "source"
     url = _registry(source)
     store = jr.open_store(url)
-    book = jr.Gradebook.for_ruleset(store, jr.default_ruleset(), clock=jr.demo_clock())
+    book = jr.Gradebook.for_ruleset(store, jr.default_ruleset(), clock=demo_clock())
     jr.import_file(book, ACTOR, "journals", _journals_file(tmp_path / "journals.csv"))
     archive = tmp_path / "backup.jsonl.gz"
     expected = {i.name: (i.version, i.last_hash) for i in store.streams()}
-    info = jr.backup_store(store, archive, actor="it-admin", at=jr.demo_clock().now())
+    info = jr.backup_store(store, archive, actor="it-admin", at=demo_clock().now())
     store.close()
     target = tmp_path / "restored"
     target_url = f"tinydb://{target}"

@@ -18,6 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 import journal_rules as jr
+from journal_rules.testing import demo_clock
 from journal_rules_cli import app
 
 AS_OF = "2025-10-31"
@@ -51,7 +52,7 @@ def test_a_read_only_store_is_verified_and_audited_and_left_alone(tmp_path: Path
         assert report.as_dict() == expected.as_dict()
         with pytest.raises(jr.StoreError, match="read-only"):
             jr.EventLog(store).append("journal:x", [jr.NewEvent(
-                "mark_entered", "t", jr.demo_clock().now())])
+                "mark_entered", "t", demo_clock().now())])
     finally:
         store.close()
     for command in (["store", "verify", "--store", f"{url}?read_only=1"],

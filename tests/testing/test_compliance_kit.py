@@ -61,11 +61,11 @@ def test_the_example_suite_fails_when_a_visa_is_dropped(suite_copy: Path) -> Non
 
 def test_plugin_fixtures_on_a_tinydb_store_per_test(tmp_path: Path) -> None:
     (tmp_path / "test_mine.py").write_text(
-        "import journal_rules as jr\n"
+        "from journal_rules.testing import build_faculty\n"
         "def test_store_is_fresh_tinydb(journal_store, gradebook, journal_ruleset):\n"
         "    assert journal_store.streams() == []\n"
         "    assert type(journal_store).__module__.startswith('journal_rules_tinydb')\n"
-        "    jr.build_faculty(gradebook, gradebook.clock)\n"
+        "    build_faculty(gradebook, gradebook.clock)\n"
         "    assert len(gradebook.journals()) == 16\n"
         "def test_second_store_is_fresh_too(journal_store, journal_audit):\n"
         "    assert journal_store.streams() == []\n"

@@ -1,6 +1,9 @@
 """Ruleset test cases: YAML files of steps (commands through the guarded gradebook, or raw events
 recorded behind its back), an as-of date, and the findings, sanctions or refusals expected.
 
+A case file names its ``world``: what exists before each case's first step, itself a YAML file of
+steps (a bundled world by name, or a file beside the case file); see :func:`load_world`.
+
 A case may carry a ``table``: ``columns`` and ``rows``; each row is run as its own case with
 ``{column}`` replaced in every text of the case (a text that is exactly ``{column}`` takes the
 row's value with its type). See docs/policy-authors.md for the format.
@@ -8,6 +11,7 @@ row's value with its type). See docs/policy-authors.md for the format.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
@@ -20,7 +24,6 @@ from journal_rules._clock import ManualClock
 from journal_rules._commands import COMMANDS_BY_ACTION
 from journal_rules._convert import converter, field_names, problems_of
 from journal_rules._decision import AuditReport, Finding, Refusal
-from journal_rules._demo import build_faculty, demo_clock, run_term
 from journal_rules._errors import CommandRefused, InvalidInput, JournalRulesError, Problem, suggest
 from journal_rules._events import EVENT_TYPES, JOURNAL_PREFIX, Stream, journal_stream
 from journal_rules._gradebook import Gradebook
@@ -34,18 +37,6 @@ from ._audit import audit
 
 # The commands a step may `do`, by action (derived from the command classes).
 COMMANDS = COMMANDS_BY_ACTION
-WORLDS = ("empty", "demo-faculty", "demo-term")
-
-
-def build_world(book: Gradebook, clock: ManualClock, world: str) -> None:
-    """Record what exists before a case's first step: nothing, the demo faculty, or the demo
-    faculty and its recorded term."""
-    if world not in WORLDS:
-        raise ValueError(f"unknown world {world!r}; one of {', '.join(WORLDS)}")
-    if world != "empty":
-        build_faculty(book, clock)
-    if world == "demo-term":
-        run_term(book, clock)
 
 _cases_converter = converter.copy()
 _cases_converter.register_structure_hook(Mark, lambda v, _: v if isinstance(v, Mark)
@@ -99,7 +90,7 @@ def expand(case: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
         yield filled
 
 
-def load_cases(path: Path) -> tuple[Ruleset, str, list[dict[str, Any]]]:
+def load_cases(path: Path) -> tuple[Ruleset, World, list[dict[str, Any]]]:
     located = read_located(path)
     data = located.data
     problems: list[Problem] = []
@@ -109,11 +100,13 @@ def load_cases(path: Path) -> tuple[Ruleset, str, list[dict[str, Any]]]:
     for key in data:
         if key not in ("ruleset", "world", "cases"):
             problems.append(Problem(f"unknown key {key!r}", path=str(key)))
-    world = str(data.get("world", "demo-faculty"))
-    if world not in WORLDS:
-        problems.append(Problem(f"unknown world {world!r}; one of {', '.join(WORLDS)}",
-                                path="world"))
-    if problems:
+    world: World | None = None
+    try:
+        world = load_world(str(data.get("world", "demo-faculty")), beside=path.parent)
+    except UnknownWorld as exc:
+        problems.append(Problem(str(exc.problems[0].message), path="world",
+                                suggestion=exc.problems[0].suggestion))
+    if problems or world is None:
         raise InvalidInput(str(path), located.locate(problems))
     ruleset_path = data.get("ruleset")
     ruleset = default_ruleset() if not ruleset_path else load_ruleset(
@@ -219,7 +212,7 @@ def _step_problems(step: Any, path: str) -> list[Problem]:
 
 def case_files(path: Path) -> list[Path]:
     if not path.exists():
-        raise InvalidInput(str(path), [Problem("no such file or folder of test cases",
+        raise UnknownWorld(str(path), [Problem("no such file or folder of test cases",
                                                file=str(path))])
     if path.is_dir():
         return sorted(p for p in path.rglob("*.yaml") if "rulesets" not in p.relative_to(
@@ -242,14 +235,16 @@ _CASE_KEYS = ("name", "table", "steps", "as_of", "expect", "covers")
 _EXPECT_KEYS = ("findings", "absent", "sanctions", "no_sanctions")
 
 
-def run_case(ruleset: Ruleset, world: str, case: Mapping[str, Any], file: str) -> CaseResult:
+def run_case(ruleset: Ruleset, world: World | str, case: Mapping[str, Any], file: str
+             ) -> CaseResult:
     name = str(case.get("name", "case"))
     failures: list[str] = []
     covers = set(case.get("covers", []))
+    world = world if isinstance(world, World) else load_world(world)
     store = MemoryStore()
-    clock = demo_clock()
+    clock = ManualClock(world.clock)
     book = Gradebook.for_ruleset(store, ruleset, clock=clock)
-    build_world(book, clock, world)
+    play_world(book, clock, world)
     refusals: list[Refusal] = []
     try:
         for n, step in enumerate(case.get("steps", []), start=1):
@@ -409,3 +404,149 @@ def _sanction_field(s: Any, key: str) -> Any:
 def summary(results: Sequence[CaseResult]) -> str:
     passed = sum(1 for r in results if r.passed)
     return f"{passed} passed, {len(results) - passed} failed"
+
+
+# --- worlds: what exists before a case's first step ---------------------------------------------
+
+#: The worlds shipped with the library (``empty``, ``demo-faculty``, ``demo-term``): YAML data
+#: of the testing kit, found by path so the case runner imports no test code.
+BUNDLED_WORLDS = Path(__file__).resolve().parents[1] / "testing" / "worlds"
+_WORLD_KEYS = ("world", "clock", "steps")
+_WORLD_STEP_KEYS = ("at", "actor", "do", "with", "record")
+_WORLD_DEPTH = 16  # bases of bases: more is surely a mistake (and a cycle is caught before)
+
+
+class UnknownWorld(InvalidInput):
+    """A world named neither a bundled world nor an existing file, or a world that is its own
+    base: the file naming it reports it at its line."""
+
+
+@attrs.frozen
+class World:
+    """A world file loaded and checked: where the clock starts, its base world (played first)
+    and its own steps, each with the file:line it came from."""
+
+    name: str
+    file: str
+    clock: datetime
+    base: World | None
+    own_steps: tuple[Mapping[str, Any], ...]
+    lines: tuple[int | None, ...]
+
+    def steps(self) -> Iterator[tuple[World, int, Mapping[str, Any]]]:
+        """Every step to play, the base world's first: (world, index, step)."""
+        if self.base is not None:
+            yield from self.base.steps()
+        for n, step in enumerate(self.own_steps):
+            yield self, n, step
+
+
+def bundled_worlds() -> dict[str, Path]:
+    """The worlds shipped with the library, by name (file name without ``.yaml``)."""
+    return {p.stem: p for p in sorted(BUNDLED_WORLDS.glob("*.yaml"))}
+
+
+def load_world(name: str | Path, beside: Path | None = None) -> World:
+    """A world by bundled name (``demo-faculty``) or by file (``my-world.yaml``, relative to
+    ``beside``, the folder of the file naming it). The file is checked as a whole, like a case
+    file: unknown keys, commands, fields, event types and streams are errors at file:line."""
+    return _load_world(name, beside, ())
+
+
+def _world_path(name: str | Path, beside: Path | None) -> Path:
+    text = str(name)
+    if isinstance(name, Path) or text.endswith((".yaml", ".yml")) or "/" in text \
+            or os.sep in text:
+        path = Path(text)
+        if not path.is_absolute() and beside is not None:
+            path = beside / path
+        if not path.is_file():
+            raise UnknownWorld(text, [Problem(f"no world file {text!r}"
+                                              + (f" in {beside}" if beside else ""))])
+        return path
+    bundled = bundled_worlds()
+    if text not in bundled:
+        raise UnknownWorld(text, [Problem(
+            f"unknown world {text!r}; bundled: {', '.join(bundled)}, or a file name ending "
+            "in .yaml", suggestion=suggest(text, set(bundled)))])
+    return bundled[text]
+
+
+_loaded: dict[tuple[str, int, int], World] = {}
+
+
+def _load_world(name: str | Path, beside: Path | None, seen: tuple[str, ...]) -> World:
+    path = _world_path(name, beside).resolve()
+    if str(path) in seen or len(seen) > _WORLD_DEPTH:
+        raise UnknownWorld(str(path), [Problem(
+            "the world is its own base: " + " -> ".join((*seen, str(path))), path="world")])
+    stat = path.stat()
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    if key in _loaded:  # a world is read once per change of its file, not once per case
+        return _loaded[key]
+    located = read_located(path)
+    data = located.data
+    if not isinstance(data, dict) or not isinstance(data.get("steps", []), list):
+        raise InvalidInput(str(path), located.locate([Problem(
+            "a world file maps `steps` to a list of steps (and may name its base `world` and "
+            "its `clock`)")]))
+    problems = _unknown(data, _WORLD_KEYS, "", "world key")
+    problems = [Problem(p.message, path=p.path.lstrip("."), suggestion=p.suggestion)
+                for p in problems]
+    for n, step in enumerate(data.get("steps") or []):
+        where = f"steps[{n}]"
+        found = _step_problems(step, where)
+        if isinstance(step, Mapping):
+            # A world's steps must all pass: expecting a refusal or bad data makes no sense.
+            found = [p for p in found if p.path not in (f"{where}.refused", f"{where}.invalid")]
+            found += [Problem(f"a world's step must pass; {key!r} belongs in a test case",
+                              path=f"{where}.{key}") for key in ("refused", "invalid")
+                      if key in step]
+        problems.extend(found)
+    clock: datetime | None = None
+    if "clock" in data:
+        try:
+            clock = _moment(data["clock"])
+        except (TypeError, ValueError):
+            problems.append(Problem(f"the clock {data['clock']!r} is not a moment "
+                                    "(2025-08-20T09:00:00+05:00)", path="clock"))
+    elif "world" not in data:
+        problems.append(Problem("a world names its base `world` or where its `clock` starts"))
+    base: World | None = None
+    if "world" in data:
+        try:
+            base = _load_world(str(data["world"]), path.parent, (*seen, str(path)))
+        except UnknownWorld as exc:
+            problems.append(Problem(exc.problems[0].message, path="world",
+                                    suggestion=exc.problems[0].suggestion))
+    if problems:
+        raise InvalidInput(str(path), located.locate(problems))
+    start = clock if clock is not None else base.clock if base is not None else None
+    assert start is not None  # one of them, or a problem above
+    steps = tuple(data.get("steps") or ())
+    world = World(str(name), str(path), start, base, steps,
+                  tuple(located.line_of(f"steps[{n}]") for n in range(len(steps))))
+    _loaded[key] = world
+    return world
+
+
+def play_world(book: Gradebook, clock: ManualClock, world: World | str, *,
+               with_base: bool = True) -> None:
+    """Record a world's steps through ``book`` (its base world's first, unless ``with_base`` is
+    false). A step that does not pass is an error at the world file's line."""
+    world = world if isinstance(world, World) else load_world(world)
+    steps = world.steps() if with_base else ((world, n, s) for n, s in enumerate(world.own_steps))
+    for owner, n, step in steps:
+        try:
+            failures = _step(book, clock, step, n + 1, refusals=[], covers=set())
+        except (JournalRulesError, KeyError, TypeError, ValueError) as exc:
+            failures = [f"step {n + 1} failed: {exc}"]
+        if failures:
+            raise InvalidInput(owner.file, [Problem(
+                f"the world's step did not pass: {failure}", path=f"steps[{n}]",
+                file=owner.file, line=owner.lines[n]) for failure in failures])
+
+
+def build_world(book: Gradebook, clock: ManualClock, world: World | str) -> None:
+    """Record what exists before a case's first step (see :func:`play_world`)."""
+    play_world(book, clock, world)

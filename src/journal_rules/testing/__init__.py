@@ -1,6 +1,6 @@
 """The testing kit: a pytest plugin with fixtures, the scenario builder, hypothesis strategies
-(``journal_rules.testing.strategies``), the storage conformance suite and the synthetic
-university generator.
+(``journal_rules.testing.strategies``), the storage conformance suite, the synthetic
+university generator and the demo faculty (its worlds are YAML files in ``worlds/``).
 
 It needs pytest; the strategies and the conformance suite also need hypothesis. The core never
 imports this package.
@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from journal_rules._rules._cases import World, bundled_worlds, load_world, play_world
+
+from ._demo import build_faculty, demo_clock, demo_gradebook, run_term
+from ._demo_complete import complete_term
 from ._generator import GenerationReport, GeneratorSettings, generate_university
 from ._scenario import Scenario, ScenarioFailed
 
@@ -30,9 +34,18 @@ __all__ = [
     "ScenarioFailed",
     "StorageConformance",
     "StoreOpener",
+    "World",
     "append_retrying",
+    "build_faculty",
+    "bundled_worlds",
+    "complete_term",
+    "demo_clock",
+    "demo_gradebook",
     "generate_university",
+    "load_world",
     "make_events",
+    "play_world",
+    "run_term",
 ]
 
 _CONFORMANCE = {"UNICODE_SAMPLES", "StorageConformance", "StoreOpener", "append_retrying",

@@ -32,10 +32,9 @@ from journal_rules import (
     StoredEvent,
     audit,
     default_ruleset,
-    demo_clock,
     load_ruleset,
 )
-from journal_rules._rules._cases import WORLDS, _check_report, build_world
+from journal_rules._rules._cases import World, _check_report, load_world, play_world
 
 
 class ScenarioFailed(AssertionError):
@@ -56,23 +55,25 @@ def _day(value: str | date) -> date:
 class Scenario:
     """A gradebook on its own store and clock, guarded by a ruleset's policy and rules.
 
-    ``world`` is what exists before the first step: ``"empty"``, ``"demo-faculty"`` (the demo
-    faculty's structure, people and journals) or ``"demo-term"`` (and its recorded term).
+    ``world`` is what exists before the first step: a bundled world, ``"empty"``,
+    ``"demo-faculty"`` (the demo faculty's structure, people and journals) or ``"demo-term"``
+    (and its recorded term); or a world file (``Path`` or a name ending in ``.yaml``, relative
+    to the current folder), or a loaded :class:`World`. The clock starts where the world does.
     """
 
     def __init__(self, ruleset: Ruleset | str | Path | None = None, *,
-                 world: str = "demo-faculty", store: Storage | None = None,
+                 world: World | str | Path = "demo-faculty", store: Storage | None = None,
                  clock: ManualClock | None = None) -> None:
-        if world not in WORLDS:  # before anything is loaded or opened
-            raise ValueError(f"unknown world {world!r}; one of {', '.join(WORLDS)}")
+        # Loaded (and checked) before anything else is loaded or opened.
+        world = world if isinstance(world, World) else load_world(world)
         if isinstance(ruleset, str | Path):
             ruleset = load_ruleset(ruleset)
         self.ruleset: Ruleset = ruleset or default_ruleset()
         self.store: Storage = store if store is not None else MemoryStore()
-        self.clock = clock or demo_clock()
+        self.clock = clock or ManualClock(world.clock)
         self.book = Gradebook.for_ruleset(self.store, self.ruleset, clock=self.clock)
         self.actor: str | None = None
-        build_world(self.book, self.clock, world)
+        play_world(self.book, self.clock, world)
 
     # --- given ----------------------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ import pytest
 
 import journal_rules as jr
 from journal_rules._rules._cases import load_cases, run_case
+from journal_rules.testing._demo import demo_clock
 
 from ._scenario import Scenario
 
@@ -73,7 +74,7 @@ def journal_store(pytestconfig: pytest.Config, tmp_path: Path) -> Iterator[jr.St
 @pytest.fixture
 def journal_clock() -> jr.ManualClock:
     """A manual clock at the demo's start (20 August 2025, 09:00 UTC)."""
-    return jr.demo_clock()
+    return demo_clock()
 
 
 @pytest.fixture

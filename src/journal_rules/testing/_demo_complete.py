@@ -1,7 +1,8 @@
 """The rest of the demo faculty's term: every control and exam of every journal filled with
 deterministic marks and closed, every grade sheet formed (regular, integrated, individual).
 
-:func:`complete_term` runs after :func:`journal_rules.run_term` (which fills part of the term).
+:func:`complete_term` runs after :func:`journal_rules.testing.run_term` (which fills part of
+the term). Its marks depend on the journals it finds, so it stays Python, not a world file.
 Marks are chosen so that the sheets show every case: letters across the scale, a student not
 admitted, a failed exam, an exam missed («н/б»), an ИД block without marks (a missing part), a
 failed modular discipline and a module missing a part; and one exam is reopened and corrected,
@@ -15,8 +16,8 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
 
-from ._clock import ManualClock
-from ._commands import (
+from journal_rules._clock import ManualClock
+from journal_rules._commands import (
     ApproveNote,
     CloseJournal,
     CorrectMark,
@@ -26,12 +27,12 @@ from ._commands import (
     Reopen,
     SubmitNote,
 )
-from ._errors import InvalidInput, Problem
-from ._gradebook import Gradebook
-from ._grading._policy import Grading
-from ._grading._sheets import GradeSheet, compute_grade_sheet, form_grade_sheet
-from ._model import ControlKind, CourseKind, ExplanatoryNote, JournalSpec
-from ._ruleset import Ruleset, default_ruleset
+from journal_rules._errors import InvalidInput, Problem
+from journal_rules._gradebook import Gradebook
+from journal_rules._grading._policy import Grading
+from journal_rules._grading._sheets import GradeSheet, compute_grade_sheet, form_grade_sheet
+from journal_rules._model import ControlKind, CourseKind, ExplanatoryNote, JournalSpec
+from journal_rules._ruleset import Ruleset, default_ruleset
 
 # Cases the demo shows (journal key without the term, student) -> what happens there.
 NOT_ADMITTED = ("anat/102", "s10205")  # low marks all term: rating below the threshold
