@@ -25,9 +25,9 @@ from typing import Any
 import pytest
 
 import journal_rules as jr
-from journal_rules._rules._cases import load_cases, run_case
-from journal_rules.testing._demo import demo_clock
+from journal_rules._rules._cases import World, load_cases, run_case
 
+from ._demo import demo_clock
 from ._scenario import Scenario
 
 
@@ -88,9 +88,10 @@ def gradebook(journal_store: jr.Storage, journal_ruleset: jr.Ruleset,
 def scenario(journal_store: jr.Storage, journal_ruleset: jr.Ruleset
              ) -> Callable[..., Scenario]:
     """Build a :class:`Scenario` on the session's ruleset and this test's store:
-    ``scenario()`` (demo faculty), ``scenario(world="demo-term")``, ``scenario(world="empty")``.
+    ``scenario()`` (demo faculty), ``scenario(world="demo-term")``, ``scenario(world="empty")``,
+    or a world file of your own (``scenario(world=Path("my-world.yaml"))``).
     """
-    def make(world: str = "demo-faculty", **kwargs: Any) -> Scenario:
+    def make(world: World | str | Path = "demo-faculty", **kwargs: Any) -> Scenario:
         return Scenario(kwargs.pop("ruleset", journal_ruleset), world=world,
                         store=kwargs.pop("store", journal_store), **kwargs)
     return make
@@ -131,7 +132,7 @@ class RulesetCaseFile(pytest.File):
 
 
 class RulesetCase(pytest.Item):
-    def __init__(self, *, ruleset: jr.Ruleset, world: str, case: dict[str, Any],
+    def __init__(self, *, ruleset: jr.Ruleset, world: World, case: dict[str, Any],
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.ruleset, self.world, self.case = ruleset, world, case
