@@ -23,6 +23,7 @@ from journal_rules._journal import ControlState, JournalState
 from journal_rules._ruleset import DEFAULT_RULESET, bundled_rulesets
 from journal_rules._storage import StoredEvent
 from journal_rules._validation import Checker
+from journal_rules.testing import build_faculty, demo_clock
 
 JOURNAL = "anat/101/2025-1"
 CLASS_DAY = date(2025, 9, 2)
@@ -104,9 +105,9 @@ def _faculty_with_a_class(ruleset: jr.Ruleset
                           ) -> tuple[jr.Gradebook, jr.ManualClock, jr.MemoryStore]:
     """The demo faculty under ``ruleset``, the anatomy journal's first class held."""
     store = jr.MemoryStore()
-    clock = jr.demo_clock()
+    clock = demo_clock()
     book = _book(store, ruleset, clock)
-    jr.build_faculty(book, clock)
+    build_faculty(book, clock)
     clock.set(datetime(2025, 9, 3, 12, tzinfo=UTC))
     book.execute("t-anat", jr.HoldClass(JOURNAL, CLASS_DAY, "Кости черепа"))
     return book, clock, store
