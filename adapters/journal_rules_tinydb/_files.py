@@ -9,6 +9,7 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
+import orjson
 from tinydb.storages import Storage as TinyStorage
 
 
@@ -57,18 +58,34 @@ def append_durable(path: str, text: str) -> None:
         fsync_dir(os.path.dirname(path) or ".")
 
 
+def loads(raw: bytes) -> Any:
+    """Parse JSON bytes with orjson (several times faster than ``json``), falling back to
+    ``json`` for what orjson refuses but JSON allows (integers beyond 64 bits). A ValueError
+    (UnicodeDecodeError included) when it is not JSON."""
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return json.loads(raw.decode("utf-8"))
+
+
 def read_json(path: str) -> Any:
     """The JSON in ``path``, or None when the file does not exist."""
     try:
-        with open(path, encoding="utf-8") as handle:
-            return json.load(handle)
+        with open(path, "rb") as handle:
+            raw = handle.read()
     except FileNotFoundError:
         return None
+    return loads(raw)
 
 
 def dump(value: Any) -> str:
-    # ensure_ascii=False keeps Cyrillic and Kazakh text readable for an administrator.
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    """Compact JSON text; Cyrillic and Kazakh stay readable for an administrator. orjson where
+    it can (several times faster than ``json``), ``json`` for what orjson refuses (integers
+    beyond 64 bits)."""
+    try:
+        return orjson.dumps(value).decode("utf-8")
+    except TypeError:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 class DurableJSONStorage(TinyStorage):

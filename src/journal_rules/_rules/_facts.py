@@ -27,7 +27,7 @@ from journal_rules._events import (
     structure_payload,
 )
 from journal_rules._model import CalendarPlan, ControlPoint, JournalSpec
-from journal_rules._storage import Storage, StoredEvent
+from journal_rules._storage import Storage, StoredEvent, read_streams
 
 from ._calendar import Calendar, DayCounting
 
@@ -144,10 +144,7 @@ def read_world(store: Storage, as_of: date, calendar: Calendar) -> World:
             registry.append(to_ev(event, calendar))
     registry.sort(key=lambda e: (e.at, e.type, e.position))
     journals: dict[str, JournalView] = {}
-    for info in store.streams():
-        if not info.name.startswith(JOURNAL_PREFIX):
-            continue
-        events = list(store.read(info.name))
+    for _, events in read_streams(store, JOURNAL_PREFIX):  # one scan where the store has one
         view = journal_view(events, directory, calendar, as_of)
         if view is not None:
             journals[view.spec.id] = view
