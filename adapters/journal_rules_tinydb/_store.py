@@ -21,6 +21,7 @@ crash at any moment leaves the batch either wholly absent or wholly present.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -67,6 +68,7 @@ def _micros(moment: datetime) -> int:
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def stream_dirname(stream: str) -> str:
     """The folder name of a stream: a readable slug plus a hash, safe on every file system."""
     slug = re.sub(r"[^A-Za-z0-9._-]+", "_", stream)[:40].strip("._") or "stream"

@@ -58,12 +58,38 @@ class FinalResult:
 
 
 def _mean(pairs: Iterable[tuple[Fraction, Fraction]]) -> Fraction | None:
-    """The weighted mean of (value, weight) pairs; None when there are none."""
-    total = weight = Fraction(0)
+    """The weighted mean of (value, weight) pairs; None when there are none.
+
+    Exact, in integers: the sums are kept as unreduced numerator and denominator and reduced
+    once (``Fraction`` reduces after every operation, which made grade sheets slow)."""
+    total_n, total_d = 0, 1
+    weight_n, weight_d = 0, 1
     for value, w in pairs:
-        total += value * w
-        weight += w
-    return None if weight == 0 else total / weight
+        vn, vd = value.numerator, value.denominator
+        wn, wd = w.numerator, w.denominator
+        term_d = vd * wd
+        if term_d == total_d:
+            total_n += vn * wn
+        else:
+            total_n, total_d = total_n * term_d + vn * wn * total_d, total_d * term_d
+        if wd == weight_d:
+            weight_n += wn
+        else:
+            weight_n, weight_d = weight_n * wd + wn * weight_d, weight_d * wd
+    if weight_n == 0:
+        return None
+    return Fraction(total_n * weight_d, total_d * weight_n)
+
+
+# Shared by every grader (their keys say everything about their values): a mark's text parsed
+# (codes are looked up before, per ruleset), and whole-point control scores by (sum, count).
+_PARSED: dict[str, Fraction] = {}
+_SCORES: dict[tuple[int, int], Fraction] = {}
+_KEPT = 100_000  # hostile texts cannot grow them without bound
+
+
+def _exact(value: Number) -> Fraction:
+    return value if isinstance(value, Fraction) else Fraction(value)
 
 
 class Grader:
@@ -73,7 +99,14 @@ class Grader:
         self.grading = grading
         # The code as written in a cell («н/б») -> its value, or None when left out.
         self.code_values: dict[str, Fraction | None] = {}
-        self._parsed: dict[str, Fraction] = {}
+        self._parsed = _PARSED
+        self._scores = _SCORES
+        weights = grading.final.weights
+        self._weights = (Fraction(weights.rating), Fraction(weights.exam))
+        # The rating formula's weights as exact fractions, converted once, not per student.
+        self._periods = [(p.id, Fraction(p.weight),
+                          [(c, Fraction(w)) for c, w in p.controls.items()])
+                         for p in grading.rating.periods]
         for name, text in mark_codes.items():
             value = grading.codes.get(name)
             self.code_values[text] = None if value is None else Fraction(value)
@@ -115,6 +148,8 @@ class Grader:
         except ArithmeticError:
             raise InvalidInput("mark", [Problem(f"{text!r} is neither points nor a known "
                                                 f"code")]) from None
+        if len(self._parsed) > _KEPT:
+            self._parsed.clear()
         self._parsed[text] = value  # the same few texts recur in every grid: parse once
         return value
 
@@ -124,7 +159,13 @@ class Grader:
         if not values:
             return Fraction(self.grading.unmarked)
         if all(v.denominator == 1 for v in values):  # whole points: add as integers
-            return Fraction(sum(v.numerator for v in values), len(values))
+            key = (sum(v.numerator for v in values), len(values))
+            score = self._scores.get(key)
+            if score is None:  # the same few (sum, count) pairs recur in every grid
+                if len(self._scores) > _KEPT:
+                    self._scores.clear()
+                score = self._scores[key] = Fraction(*key)
+            return score
         return sum(values, Fraction(0)) / len(values)
 
     def student_marks(self, journal: JournalState, student: str, control: str) -> list[str]:
@@ -145,12 +186,12 @@ class Grader:
                 f"the journal has no control {c!r} that the rating formula needs",
                 path="grading.rating") for c in missing])
         periods: dict[str, Fraction] = {}
-        for period in formula.periods:
-            score = _mean((self.control_score(self.student_marks(journal, student, c)),
-                           Fraction(w)) for c, w in period.controls.items())
+        for period, _, controls in self._periods:
+            score = _mean((self.control_score(self.student_marks(journal, student, c)), w)
+                          for c, w in controls)
             assert score is not None
-            periods[period.id] = score
-        rating = _mean((periods[p.id], Fraction(p.weight)) for p in formula.periods)
+            periods[period] = score
+        rating = _mean((periods[p], weight) for p, weight, _ in self._periods)
         assert rating is not None
         return rating, periods
 
@@ -192,8 +233,8 @@ class Grader:
         return FinalResult(status, shown_rating, shown_exam, grade, parts)
 
     def _weighted(self, rating: Number, exam: Number) -> Decimal | Fraction:
-        w = self.grading.final.weights
-        value = Fraction(rating) * Fraction(w.rating) + Fraction(exam) * Fraction(w.exam)
+        rating_weight, exam_weight = self._weights
+        value = _exact(rating) * rating_weight + _exact(exam) * exam_weight
         return self.grading.rounding.maybe("final", value)
 
     def _shortfall(self, rule: Shortfall, rating: Number, exam: Number) -> Grade:

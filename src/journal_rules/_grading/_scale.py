@@ -6,7 +6,6 @@ round exactly (``fractions.Fraction`` in, ``Decimal`` out).
 
 from __future__ import annotations
 
-import math
 from decimal import Decimal
 from fractions import Fraction
 
@@ -39,16 +38,21 @@ class Rounding:
 
     def round(self, value: Fraction | Decimal | int) -> Decimal:
         """``value`` rounded to ``places`` decimals with ``mode`` (exact, no binary floats)."""
-        exact = Fraction(value)
-        scaled = exact * 10**self.places
+        # In integers: |value| x 10^places = whole + rest / denominator, 0 <= rest < denominator.
+        if isinstance(value, int):
+            numerator, denominator = value, 1
+        elif isinstance(value, Fraction):
+            numerator, denominator = value.numerator, value.denominator
+        else:
+            numerator, denominator = value.as_integer_ratio()  # exact for a Decimal
+        scaled = numerator * 10**self.places
         sign = -1 if scaled < 0 else 1
-        magnitude = abs(scaled)
-        whole = math.floor(magnitude)
-        rest = magnitude - whole
+        whole, rest = divmod(abs(scaled), denominator)
+        half = 2 * rest  # compared with the denominator: rest against one half
         if self.mode == "half_up":
-            up = rest >= Fraction(1, 2)
+            up = half >= denominator
         elif self.mode == "half_even":
-            up = rest > Fraction(1, 2) or (rest == Fraction(1, 2) and whole % 2 == 1)
+            up = half > denominator or (half == denominator and whole % 2 == 1)
         elif self.mode == "up":
             up = rest > 0
         else:  # down
@@ -73,4 +77,6 @@ class Band:
     passing: bool
 
     def holds(self, points: Decimal | Fraction) -> bool:
+        if isinstance(points, Decimal):  # Decimals compare exactly with each other
+            return self.min <= points <= self.max
         return Fraction(self.min) <= Fraction(points) <= Fraction(self.max)

@@ -14,6 +14,7 @@ modular disciplines' journals (T7).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
@@ -131,12 +132,36 @@ def _grader(book: Gradebook, grading: Grading) -> Grader:
     return Grader(grading, book.policy.marks.codes)
 
 
+_JournalKey = tuple[str, str, str, str | None]
+# Journals by (unit, group, term, part), per directory's journal table: a sheet looks up the
+# journals of a unit's parts for every student, and a scan of every journal per look-up made the
+# term's sheets quadratic (84 s at full size). Journal specs never change once opened, and the
+# table only grows, so an index is rebuilt only when the table has grown. A few tables are kept
+# (one per gradebook at work), each with the table itself so that a reused id is not mistaken.
+_INDEXES: dict[int, tuple[Mapping[str, JournalSpec], int, dict[_JournalKey, JournalSpec]]] = {}
+_INDEXES_KEPT = 8
+_INDEX_LOCK = threading.Lock()
+
+
+def journal_index(journals: Mapping[str, JournalSpec]) -> dict[_JournalKey, JournalSpec]:
+    """``journals`` indexed by (unit, group, term, part); the first opened (lowest id order of
+    the table) wins, as a scan would find it."""
+    with _INDEX_LOCK:
+        kept = _INDEXES.get(id(journals))
+        if kept is not None and kept[0] is journals and kept[1] == len(journals):
+            return kept[2]
+        index: dict[_JournalKey, JournalSpec] = {}
+        for spec in journals.values():
+            index.setdefault((spec.unit, spec.group, spec.term, spec.part), spec)
+        if len(_INDEXES) >= _INDEXES_KEPT:
+            _INDEXES.pop(next(iter(_INDEXES)))
+        _INDEXES[id(journals)] = (journals, len(journals), index)
+        return index
+
+
 def _find_journal(book: Gradebook, unit: str, group: str, term: str,
                   part: str | None) -> JournalSpec | None:
-    for spec in book.directory.journals.values():
-        if (spec.unit, spec.group, spec.term, spec.part) == (unit, group, term, part):
-            return spec
-    return None
+    return journal_index(book.directory.journals).get((unit, group, term, part))
 
 
 def _result(grader: Grader, journal: JournalState, student: str,
