@@ -13,11 +13,12 @@ from rich.table import Table
 import journal_rules as jr
 from journal_rules.testing import demo_gradebook
 
+from ._audit_commands import audit_command
 from ._generate_commands import generate
 from ._labels import kind, label, language
 from ._office_commands import register_office_commands
 from ._options import LangOption, StoreOption, new_app, opened, print_error
-from ._rules_commands import audit_command, rules_app
+from ._rules_commands import rules_app
 from ._store_commands import store_app
 
 app = new_app("The electronic journal's SOP, executable: journals, rulesets, audits, stores.")

@@ -14,12 +14,9 @@ import journal_rules as jr
 
 from ._labels import kind, label, language
 from ._options import (
-    FormatOption,
     LangOption,
-    NoVerifyOption,
     RulesetOption,
     StoreOption,
-    TextOrJson,
     load_ruleset,
     new_app,
     opened,
@@ -247,43 +244,3 @@ def _date(text: str) -> date:
     except ValueError:
         raise jr.InvalidInput("--as-of", [jr.Problem(f"not a date (YYYY-MM-DD): {text!r}")]
                               ) from None
-
-
-def audit_command(
-    *,
-    store: StoreOption = jr.DEFAULT_STORE_URL,
-    as_of: Annotated[str, typer.Option(
-        "--as-of", metavar="DATE", help="Audit as of this date (YYYY-MM-DD).")]
-    = "",
-    ruleset: RulesetOption = None,
-    output: FormatOption = TextOrJson.text,
-    lang: LangOption = None,
-    no_verify: NoVerifyOption = False,
-) -> None:
-    """Audit a store as of a date: findings, pending obligations and sanctions. The store's
-    stream heads are checked first (against the latest signed checkpoint): an edited store is
-    refused unless --no-verify."""
-    if not as_of:
-        raise jr.InvalidInput("audit", [jr.Problem("--as-of is required", path="--as-of")])
-    loaded = load_ruleset(ruleset)
-    lg = language(lang, loaded)
-    report = _audit(store, loaded, as_of, verify=not no_verify)
-    if output is TextOrJson.json:
-        typer.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
-        return
-    typer.echo(label("audit_header", lg, as_of=report.as_of, ruleset=report.ruleset.id,
-                     edition=report.ruleset.edition, hash=report.ruleset.content_hash[:12]))
-    for f in report.findings:
-        due = f" {label('due', lg)} {f.due}" if f.due else ""
-        who = f" -> {', '.join(f.responsible)}" if f.responsible else ""
-        typer.echo(f"{kind(f.kind, lg):9} [{f.rule_id}] ({', '.join(f.clauses)}){due}{who}: "
-                   f"{f.message(lg)}")
-    for f in report.register:
-        typer.echo(f"{label('register', lg):9} [{f.rule_id}] ({', '.join(f.clauses)}): "
-                   f"{f.message(lg)}")
-    for s in report.sanctions:
-        typer.echo(f"{label('sanction', lg):9} [{s.rule_id}] ({', '.join(s.clauses)}): "
-                   f"{s.message(lg)}")
-    typer.echo(label("audit_summary", lg, violations=len(report.violations),
-                     pending=len(report.pending), register=len(report.register),
-                     sanctions=len(report.sanctions)))
