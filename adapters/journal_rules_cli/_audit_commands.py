@@ -143,7 +143,8 @@ def audit_command(
         "--person", metavar="PERSON", help="Only what concerns this person: the one it is "
         "about or one who answers for it (repeatable).")] = None,
     only: Annotated[list[Kind] | None, typer.Option(
-        "--kind", help="Only this kind (repeatable).")] = None,
+        "--kind", metavar="[violation|pending|register|sanction]",
+        help="Only this kind (repeatable).")] = None,
     fail_on: Annotated[FailOn | None, typer.Option(
         "--fail-on", help="Exit 1 if the kept findings hold a violation (violation) or a "
         "violation or pending obligation (pending).")] = None,
