@@ -170,7 +170,8 @@ def _audit(url: str, ruleset: jr.Ruleset, as_of: str, *,
             prefix = jr.journal_stream("")
             known = {i.name[len(prefix):] for i in store.streams() if i.name.startswith(prefix)}
             raise jr.UnknownEntity("journal", journal, _nearest(journal, known))
-        return jr.audit(store, ruleset, _date(as_of))
+        # The command's process does nothing else: pause the collector for its audit.
+        return jr.audit(store, ruleset, _date(as_of), pause_gc=True)
 
 
 def _ref(ref: jr.RulesetRef, lang: jr.Language) -> str:

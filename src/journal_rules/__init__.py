@@ -60,16 +60,13 @@ from ._commands import (
 from ._convert import converter
 from ._decision import (
     LANGUAGES,
-    AuditReport,
     Decision,
-    Finding,
     Language,
     Messages,
     Names,
     Phrase,
     Refusal,
     RulesetRef,
-    Sanction,
 )
 from ._directory import Directory
 from ._errors import (
@@ -155,6 +152,7 @@ from ._policy import (
     VisaRequirement,
     Visas,
 )
+from ._report import AuditReport, Finding, Sanction
 from ._rules._api import (
     RULE_KINDS,
     CalendarSpec,

@@ -28,8 +28,9 @@ from ._commands import (
 from ._decision import Refusal, RulesetRef
 from ._directory import RegistryView
 from ._journal import ControlState, JournalState
-from ._model import Group, JournalSpec, Mark, Person
+from ._model import JournalSpec, Mark, Person
 from ._policy import Grant, MarkRules, Policy
+from ._scopes import Subject, in_scope
 
 
 @attrs.frozen
@@ -53,6 +54,20 @@ class GuardContext:
         if isinstance(self.command, RegisterSubstitution):
             return self.directory.journals.get(self.command.substitution.journal)
         return None if self.journal is None else self.journal.spec
+
+    @property
+    def subject(self) -> Subject:
+        """What the command's scopes look at: its journal, the course unit it is about, the
+        person it is for."""
+        command = self.command
+        unit = (command.plan.unit if isinstance(command, LoadCalendarPlan)
+                else command.unit if isinstance(command, AssignPlanUploaders) else None)
+        person = command.person if isinstance(command, RequestLogin) else None
+        return Subject(self.spec, unit, person)
+
+    def in_scope(self, scope: str, person: Person) -> bool:
+        """Whether ``person`` is within ``scope`` of this command's subject today."""
+        return in_scope(scope, person, self.subject, self.on, self.directory)
 
     def facts(self) -> dict[str, Any]:
         """The facts every refusal reports: who, what, which journal and control, when."""
@@ -127,7 +142,7 @@ class PolicyGuard:
     def _grants(self, grant: Grant, context: GuardContext) -> bool:
         actor = context.actor
         assert actor is not None
-        return grant.role in actor.roles and _in_scope(grant.scope, actor, context)
+        return grant.role in actor.roles and context.in_scope(grant.scope, actor)
 
     def _visas(self, context: GuardContext, facts: dict[str, Any], *,
                permitted: bool) -> list[Refusal]:
@@ -155,7 +170,7 @@ class PolicyGuard:
                                      {**found, "given_by": control.visas[role]},
                                      visas.already_given or visas.messages)]
             if permitted and actor is not None and not (
-                    role in actor.roles and _in_scope(required[role].scope, actor, context)):
+                    role in actor.roles and context.in_scope(required[role].scope, actor)):
                 return [self._refuse(visas.id, visas.clauses, found,
                                      visas.not_entitled or visas.messages)]
             before = [r for r in visas.before(role) if r not in control.visas]
@@ -216,53 +231,3 @@ def mark_is_valid(mark: Mark, rules: MarkRules) -> bool:
     if not points.is_finite() or not rules.points_min <= points <= rules.points_max:
         return False
     return not rules.whole_points or points == points.to_integral_value()
-
-
-def _group_of(context: GuardContext, spec: JournalSpec | None) -> Group | None:
-    if spec is None:
-        return None
-    return context.directory.groups.get(spec.group)
-
-
-def _in_scope(scope: str, actor: Person, context: GuardContext) -> bool:
-    spec = context.spec
-    directory = context.directory
-    command = context.command
-    match scope:
-        case "any":
-            return True
-        case "journal_teacher":
-            if spec is None:
-                return False
-            if actor.id in spec.teachers:
-                return True
-            return any(s.covers(actor.id, context.on)
-                       for s in directory.substitutions.get(spec.id, ()))
-        case "journal_department":
-            if spec is None:
-                return False
-            try:
-                return directory.journal_department(spec) in actor.units
-            except (LookupError, ValueError):
-                return False
-        case "journal_school":
-            group = _group_of(context, spec)
-            return group is not None and group.school in actor.units
-        case "group_curation":
-            group = _group_of(context, spec)
-            if group is None:
-                return False
-            if group.curation_dean is not None:
-                return group.curation_dean == actor.id
-            return group.school in actor.units
-        case "unit_department":
-            unit_id = (command.plan.unit if isinstance(command, LoadCalendarPlan)
-                       else command.unit if isinstance(command, AssignPlanUploaders) else None)
-            unit = directory.units.get(unit_id or "")
-            if unit is None:
-                return False
-            departments = {unit.department, *(p.department for p in unit.parts)}
-            return bool(departments & set(actor.units))
-        case "self":
-            return isinstance(command, RequestLogin) and command.person == actor.id
-    return False

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import gc
-from datetime import date, datetime, timedelta
+from collections.abc import Iterator
+from datetime import date, timedelta
 
 import pytest
 
 import journal_rules as jr
-from journal_rules._commands import CloseJournal
 from journal_rules._events import payload_of
-from journal_rules._guard import GuardContext, _in_scope
-from journal_rules._journal import JournalState
 from journal_rules._rules._audit import responsible
 from journal_rules._rules._calendar import Calendar
 from journal_rules._rules._engine import CompiledRules
 from journal_rules._rules._facts import Fact, journal_view, read_world
+from journal_rules._scopes import Holders, Subject, in_scope
 from journal_rules.testing import demo_clock, generate_university
 
 RULESET = jr.default_ruleset()
@@ -30,9 +29,10 @@ def university() -> tuple[jr.MemoryStore, date]:
     return store, date(2026, 2, 1)
 
 
-def _scan(ruleset: jr.Ruleset, rule_responsible: tuple, world: object, view: object,
+def _scan(rule_responsible: tuple, world: object, view: object,
           fact: Fact) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The people responsible by looking at everyone (what ``responsible`` memoises)."""
+    """The people responsible by asking the scope of everyone (what ``Holders`` narrows and
+    memoises)."""
     directory = world.directory  # type: ignore[attr-defined]
     people: list[str] = []
     roles: list[str] = []
@@ -45,13 +45,9 @@ def _scan(ruleset: jr.Ruleset, rule_responsible: tuple, world: object, view: obj
             elif view is None:
                 ok = fact.department is None or fact.department in person.units
             else:
-                state = JournalState(ruleset.policy.lifecycle)
-                state.spec = view.spec  # type: ignore[attr-defined]
                 on = fact.on or world.as_of  # type: ignore[attr-defined]
-                context = GuardContext(person.id, person, CloseJournal(state.spec.id, ""),
-                                       "close", on, datetime.combine(on, datetime.min.time()),
-                                       directory, state)
-                ok = _in_scope(r.scope, person, context)
+                ok = in_scope(r.scope, person, Subject(view.spec), on,  # type: ignore[attr-defined]
+                              directory)
             if ok and person.id not in people:
                 people.append(person.id)
     return tuple(people), tuple(roles)
@@ -63,6 +59,7 @@ def test_responsible_people_are_those_a_scan_of_everyone_finds(
     report = jr.audit(store, RULESET, as_of)
     world = read_world(store, as_of, Calendar(RULESET.calendar))
     rules = {r.id: r for r in RULESET.rules}
+    holders = Holders(world.directory)
     checked = 0
     for finding in report.findings:
         rule = rules[finding.rule_id]
@@ -71,8 +68,8 @@ def test_responsible_people_are_those_a_scan_of_everyone_finds(
                     journal=finding.journal, control=finding.control,
                     department=finding.department, person=finding.person,
                     on=_on(finding, view))
-        expected = _scan(RULESET, rule.responsible, world, view, fact)
-        assert responsible(RULESET, rule, world, view, fact) == expected
+        expected = _scan(rule.responsible, world, view, fact)
+        assert responsible(rule, fact, holders=holders, view=view, as_of=as_of) == expected
         checked += 1
     assert checked > 50
     # A substitute is responsible on the days of the substitution, and only then.
@@ -84,8 +81,9 @@ def test_responsible_people_are_those_a_scan_of_everyone_finds(
             for on in (sub.starts, sub.ends, sub.ends + timedelta(days=1)):
                 fact = Fact({}, {}, "journal", journal, journal=journal, on=on,
                             department=view.department)
-                people, _ = responsible(RULESET, close, world, view, fact)
-                assert (people, _) == _scan(RULESET, close.responsible, world, view, fact)
+                people, roles = responsible(close, fact, holders=holders, view=view,
+                                            as_of=as_of)
+                assert (people, roles) == _scan(close.responsible, world, view, fact)
                 covered += sub.substitute in people
     assert covered >= 2
     reported = {f.rule_id for f in (*report.findings, *report.register)}
@@ -126,16 +124,46 @@ def test_journal_view_aggregates_marks_as_the_typed_payloads_say(
         assert opened.payload == payload_of(events[0])
 
 
-def test_the_audit_leaves_the_garbage_collector_as_it_found_it(
+class _Watched(jr.MemoryStore):
+    """A store that notes whether the collector ran while the audit read it, and can fail."""
+
+    def __init__(self, source: jr.MemoryStore, *, fail: bool = False) -> None:
+        super().__init__()
+        self._source = source
+        self.fail = fail
+        self.collector: list[bool] = []
+
+    def streams(self) -> list[jr.StreamInfo]:
+        self.collector.append(gc.isenabled())
+        if self.fail:
+            raise jr.StoreError("the disk went away")
+        return self._source.streams()
+
+    def read(self, stream: str, start: int = 1) -> Iterator[jr.StoredEvent]:
+        return self._source.read(stream, start)
+
+
+def test_the_garbage_collector_pause_is_opt_in_and_scoped(
         university: tuple[jr.MemoryStore, date]) -> None:
     store, as_of = university
     assert gc.isenabled()
-    jr.audit(store, RULESET, as_of)
+    plain = _Watched(store)
+    report = jr.audit(plain, RULESET, as_of)
+    assert plain.collector == [True]  # by default the audit leaves the collector alone
     assert gc.isenabled()
+    paused = _Watched(store)
+    assert jr.audit(paused, RULESET, as_of, pause_gc=True) == report
+    assert paused.collector == [False]  # paused within ...
+    assert gc.isenabled()  # ... restored after
+    failing = _Watched(store, fail=True)
+    with pytest.raises(jr.StoreError):
+        jr.audit(failing, RULESET, as_of, pause_gc=True)
+    assert failing.collector == [False]
+    assert gc.isenabled()  # restored when the audit fails
     gc.disable()
     try:
-        jr.audit(store, RULESET, as_of)
-        assert not gc.isenabled()
+        jr.audit(paused, RULESET, as_of, pause_gc=True)
+        assert not gc.isenabled()  # a collector that was off stays off
     finally:
         gc.enable()
 

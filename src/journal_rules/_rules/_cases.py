@@ -23,12 +23,13 @@ import attrs
 from journal_rules._clock import ManualClock
 from journal_rules._commands import COMMANDS_BY_ACTION
 from journal_rules._convert import converter, field_names, problems_of
-from journal_rules._decision import AuditReport, Finding, Refusal
+from journal_rules._decision import Refusal
 from journal_rules._errors import CommandRefused, InvalidInput, JournalRulesError, Problem, suggest
 from journal_rules._events import EVENT_TYPES, JOURNAL_PREFIX, Stream, journal_stream
 from journal_rules._gradebook import Gradebook
 from journal_rules._log import EventLog
 from journal_rules._model import Mark
+from journal_rules._report import AuditReport, Finding
 from journal_rules._ruleset import Ruleset, default_ruleset, load_ruleset
 from journal_rules._storage import MemoryStore, NewEvent
 from journal_rules._yaml import read_located

@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 import attrs
 
 from journal_rules._actions import COMMAND_SCOPES
-from journal_rules._decision import Finding, Messages, Names, Phrase, RulesetRef, Sanction
+from journal_rules._decision import Messages, Names, Phrase, RulesetRef
 from journal_rules._errors import Problem, suggest
 from journal_rules._guard import GuardContext
 from journal_rules._policy import Policy
+from journal_rules._report import Finding, Sanction
 from journal_rules._rules._facts import Fact, JournalView, World
 
 if TYPE_CHECKING:  # the engine is only named in a signature: kinds never run it themselves

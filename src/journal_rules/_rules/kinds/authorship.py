@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any, ClassVar, Literal
 
 import attrs
 
-from journal_rules._commands import JOURNAL_ACTIONS, CloseJournal
+from journal_rules._commands import JOURNAL_ACTIONS
 from journal_rules._directory import RegistryView
 from journal_rules._errors import Problem, suggest
-from journal_rules._guard import GuardContext, _in_scope
-from journal_rules._journal import EVENT_ACTIONS, JournalState
+from journal_rules._journal import EVENT_ACTIONS
 from journal_rules._policy import Policy
 from journal_rules._rules._facts import Ev, Fact, JournalView, World
+from journal_rules._scopes import Subject, in_scope
 
 from ._base import (
     RuleBase,
@@ -60,8 +60,9 @@ class AuthorshipRule(RuleBase):
 
 
 def entitled(policy: Policy, directory: RegistryView, view: JournalView, *, actor: str,
-             action: str, on: date, now: datetime) -> bool:
-    """Whether the policy's permission for ``action`` covers ``actor`` on this journal."""
+             action: str, on: date) -> bool:
+    """Whether the policy's permission for ``action`` covers ``actor`` on this journal on the
+    day ``on``, in ``directory`` (the registry as it stood at the action)."""
     person = directory.people.get(actor)
     if person is None:
         return False
@@ -69,12 +70,8 @@ def entitled(policy: Policy, directory: RegistryView, view: JournalView, *, acto
         perm = policy.permission_for(action)
     except KeyError:
         return False
-    state = JournalState(policy.lifecycle)
-    state.spec = view.spec
-    control = view.spec.controls[0].id if view.spec.controls else ""
-    context = GuardContext(actor, person, CloseJournal(view.spec.id, control), action, on, now,
-                           directory, state)
-    return any(g.role in person.roles and _in_scope(g.scope, person, context)
+    subject = Subject(view.spec)
+    return any(g.role in person.roles and in_scope(g.scope, person, subject, on, directory)
                for g in perm.grants)
 
 
@@ -105,13 +102,12 @@ def authorship_facts(rule: AuthorshipRule, view: JournalView, world: World,
                     directory.substitutions_epoch(journal, e.at, inclusive=False))
         ok = answers.get(key)
         if ok is None:
-            ok = entitled(policy, directory.at(e.at), view, actor=actor, action=action, on=on,
-                          now=e.at)
+            ok = entitled(policy, directory.at(e.at), view, actor=actor, action=action, on=on)
             if not ok and (key[2] != key[3] or (by_day and key[5] != key[6])):
                 # Registry changes recorded at the very same moment may have come after the
                 # action: the registry just before that moment is the one it may have met.
                 ok = entitled(policy, directory.at(e.at, inclusive=False), view, actor=actor,
-                              action=action, on=on, now=e.at)
+                              action=action, on=on)
             answers[key] = ok
         return ok
 

@@ -11,10 +11,11 @@ from typing import Any, ClassVar, Literal
 import attrs
 
 from journal_rules._convert import bounded
-from journal_rules._decision import Finding, Messages, Sanction
+from journal_rules._decision import Messages
 from journal_rules._errors import Problem, suggest
 from journal_rules._events import JournalReopened, NoteSubmitted
 from journal_rules._model import Term
+from journal_rules._report import Finding, Sanction
 from journal_rules._rules._facts import JournalView, World
 
 from ._base import (
