@@ -59,7 +59,7 @@ class _GCPause:
 #: ``with gc_paused(): ...``: the collector paused for the block, restored after it. An audit of
 #: a whole university holds hundreds of thousands of live objects, and the collector's repeated
 #: passes over them cost a large share of its time; a process that runs such audits (a batch
-#: job, the benchmark) opts in, either around its own work or with ``audit(..., pause_gc=True)``.
+#: job, the benchmark) opts in with ``audit(..., pause_gc=True)``.
 #: A host with threads of its own decides for itself: the pause is process-wide.
 gc_paused = _GCPause()
 

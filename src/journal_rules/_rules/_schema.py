@@ -14,7 +14,7 @@ import attrs
 from journal_rules._convert import FIELD_ALIASES
 from journal_rules._ruleset import RulesetDocument
 
-from .kinds import KINDS, RuleBase
+from .kinds import RULE_KINDS, RuleBase
 
 
 def json_schema() -> dict[str, Any]:
@@ -63,7 +63,7 @@ def _schema(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
     if origin in (Mapping, dict) or origin is typing.get_origin(Mapping[str, str]):
         return {"type": "object", "additionalProperties": _schema(args[1], defs)}
     if tp is RuleBase:  # a rule is one of the registered kinds
-        return {"anyOf": [_schema(kind, defs) for kind in KINDS]}
+        return {"anyOf": [_schema(kind, defs) for kind in RULE_KINDS.values()]}
     if attrs.has(tp):
         name = tp.__name__
         if name not in defs:

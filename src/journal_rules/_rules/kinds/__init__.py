@@ -35,10 +35,9 @@ rule kind" in docs/policy-authors.md).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from ._base import (
     CONTROL_KINDS,
+    GUARD_FIELDS,
     MAX_COUNT,
     MAX_DAYS,
     SEVERITIES,
@@ -70,7 +69,7 @@ from .precedes import PrecedesRule
 from .separation_of_duties import SeparationOfDutiesRule
 from .setup import SetupRule
 
-#: Every rule kind a ruleset may use, in the order the format documents them.
+#: Every rule kind a ruleset may use, in the order the format documents them: the registry.
 KINDS: tuple[type[RuleBase], ...] = (
     DeadlineRule,
     DailyMarkingRule,
@@ -85,10 +84,12 @@ KINDS: tuple[type[RuleBase], ...] = (
     IntegratedSheetRule,
     SeparationOfDutiesRule,
 )
-RULE_KINDS: Mapping[str, type[RuleBase]] = {cls.kind_name: cls for cls in KINDS}
+#: The registry by ``kind:`` name: what the loader and the JSON Schema read.
+RULE_KINDS: dict[str, type[RuleBase]] = {cls.kind_name: cls for cls in KINDS}
 
 __all__ = [
     "CONTROL_KINDS",
+    "GUARD_FIELDS",
     "KINDS",
     "MAX_COUNT",
     "MAX_DAYS",
