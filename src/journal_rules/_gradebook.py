@@ -43,6 +43,7 @@ from ._events import (
 from ._guard import Guard, GuardContext, PolicyGuard
 from ._journal import JournalState
 from ._policy import Policy
+from ._rules._guard import RulesGuard
 from ._ruleset import Ruleset
 from ._storage import NewEvent, Storage, StoredEvent, chain
 from ._validation import validate
@@ -97,8 +98,6 @@ class Gradebook:
         """A gradebook guarded by everything a ruleset says: its core policy and its rules
         (the rules engine's guard), with every refusal naming the ruleset's id, edition and
         content hash. This is what embedding software normally wants."""
-        from ._rules._guard import RulesGuard  # noqa: PLC0415 - the engine builds on this module
-
         return cls(store, ruleset.policy, clock=clock,
                    guards=[RulesGuard(ruleset), *guards],
                    policy_guard=PolicyGuard(ruleset.policy, ruleset.ref), monotonic=monotonic)
