@@ -60,7 +60,7 @@ JOURNAL_COURSES = frozenset({"discipline", "integrated", "module", "block",
                              "modular_discipline"})
 # The journals grading forms a regular sheet for (the others have no exam of their own, T6, T7).
 REGULAR_SHEET_COURSES = frozenset({"discipline", "modular_discipline"})
-# What a deadline over the visas a note is owed also shows (see ``_facts._visa_facts``).
+# What a deadline over the visas a note is owed also shows (see ``_visa_facts``).
 VISA_FIELDS = frozenset({"missing", "given", "late", "required", "note_on"})
 
 
@@ -75,7 +75,7 @@ class DeadlineRule(RuleBase):
     ``marks_entered``: every mark of the control entered before a reopening is entered by the due
     date). ``optional``: the end need not happen at all (a note is only written if a reopening is
     wanted), but when it does it must be in time. A non-optional ``end: visas_complete`` is owed
-    per submitted note (see ``_facts._visa_facts``). ``counting``: calendar or working days
+    per submitted note (see ``_visa_facts``). ``counting``: calendar or working days
     (default: the ruleset calendar's). ``start_day_counts``: the start day is itself the first
     of the ``days`` (otherwise the first is the day after).
     ``use_term_calendar``: the row of the term's deadline calendar (T12) that covers the control
@@ -301,7 +301,7 @@ def _elapsed(rule: DeadlineRule, cal: Calendar, start: date, upto: date,
 
 
 def journal_course(view: JournalView, directory: RegistryView) -> str | None:
-    """What the journal is about (see ``_kinds.JOURNAL_COURSES``); None for an unknown unit."""
+    """What the journal is about (see ``JOURNAL_COURSES``); None for an unknown unit."""
     unit = directory.units.get(view.spec.unit)
     if unit is None:
         return None
