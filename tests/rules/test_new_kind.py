@@ -14,6 +14,7 @@ import pytest
 
 import journal_rules as jr
 from journal_rules._rules import kinds
+from journal_rules.testing import build_faculty, demo_clock
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "policy-authors.md"
 JOURNAL = "anat/101/2025-1"
@@ -48,9 +49,9 @@ def _ruleset(folder: Path, **replace: str) -> jr.Ruleset:
 
 
 def _book(ruleset: jr.Ruleset) -> jr.Gradebook:
-    clock = jr.demo_clock()
+    clock = demo_clock()
     book = jr.Gradebook.for_ruleset(jr.MemoryStore(), ruleset, clock=clock)
-    jr.build_faculty(book, clock)
+    build_faculty(book, clock)
     clock.set(datetime(2025, 9, 15, 12, tzinfo=UTC))
     book.execute("t-anat", jr.EnterMarks(JOURNAL, DAY, {"s10101": "80", "s10102": "70"}))
     book.execute("t-anat", jr.CorrectMark(JOURNAL, "s10101", DAY, "85", reason="описка"))
