@@ -20,8 +20,8 @@ from datetime import date
 from typing import Any
 
 import journal_rules as jr
-from journal_rules._rules._audit import engine_for
 from journal_rules._rules._calendar import Calendar
+from journal_rules._rules._engine import engine_for
 from journal_rules._storage import read_streams
 
 JOURNAL = "journal:"
@@ -58,7 +58,7 @@ def durable_one_event_per_mark(store: jr.Storage, ruleset: jr.Ruleset,
     one fact per mark cell, the daily-marking rule's fact for that one cell, one evaluation per
     journal, for about ``budget`` seconds. Returns (cells per second, cells fed, late cells)."""
     rule = next(r for r in ruleset.rules if r.kind_name == "daily_marking")
-    engine = engine_for(ruleset)
+    engine = engine_for(ruleset.content_hash, ruleset.rules)
     calendar = Calendar(ruleset.calendar)
     fed = late = 0
     facts: list[dict[str, Any]] = []

@@ -21,12 +21,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import journal_rules as jr
-from journal_rules._commands import CloseJournal
 from journal_rules._directory import Directory, RegistryView
 from journal_rules._events import JOURNAL_PREFIX, Stream, structure_payload
 from journal_rules._grading._finishing import finishing_part
-from journal_rules._guard import GuardContext, _in_scope
-from journal_rules._journal import EVENT_ACTIONS, JournalState
+from journal_rules._journal import EVENT_ACTIONS
 from journal_rules._model import ControlPoint, CourseKind, JournalSpec
 from journal_rules._rules._calendar import Calendar
 from journal_rules._rules.kinds import (
@@ -43,6 +41,7 @@ from journal_rules._rules.kinds import (
     SeparationOfDutiesRule,
     SetupRule,
 )
+from journal_rules._scopes import Subject, in_scope
 from journal_rules._storage import read_streams
 
 Key = tuple[str, str, str, str]
@@ -485,12 +484,8 @@ class Pass:
             permission = self.policy.permission_for(action)
         except KeyError:
             return False
-        state = JournalState(self.policy.lifecycle)
-        state.spec = j.spec
-        control = j.spec.controls[0].id if j.spec.controls else ""
-        context = GuardContext(actor, person, CloseJournal(j.spec.id, control), action, on, now,
-                               registry, state)
-        return any(g.role in person.roles and _in_scope(g.scope, person, context)
+        subject = Subject(j.spec)
+        return any(g.role in person.roles and in_scope(g.scope, person, subject, on, registry)
                    for g in permission.grants)
 
     def authorship(self, rule: AuthorshipRule, j: Journal) -> None:
