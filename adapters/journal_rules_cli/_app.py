@@ -60,7 +60,7 @@ def demo(
     """
     ruleset = jr.default_ruleset()
     lg = language(lang, ruleset)
-    with opened(store) as handle:
+    with opened(store, create=True) as handle:
         book = demo_gradebook(handle, ruleset)
         state = book.journal("anat/101/2025-1")
         snapshot = state.snapshot()

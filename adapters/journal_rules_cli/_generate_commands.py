@@ -26,7 +26,7 @@ def generate(
     with marks, late entries, absences, substitutions and reopenings."""
     policy = load_ruleset(ruleset).policy
     started = time.perf_counter()
-    with opened(store) as handle:
+    with opened(store, create=True) as handle:
         report = generate_university(
             handle, policy, GeneratorSettings(students=students, seed=seed),
             progress=None if quiet else (lambda line: typer.echo(line, err=True)))

@@ -9,6 +9,7 @@ import enum
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 import typer
 
@@ -83,10 +84,41 @@ def check_before_reading(store: jr.Storage) -> None:
     jr.ensure_sound(store, public_keys=jr.trusted_keys(signing=jr.load_signing_key()))
 
 
+# The bundled adapters that can open an existing store read-only, refusing a missing one
+# without creating anything: the probe that tells a mistyped URL from a store.
+_PROBED = frozenset({"tinydb", "sqlite", "postgresql"})
+
+
+def ensure_exists(url: str | None) -> None:
+    """Refuse a store URL that names no store, creating nothing: a mistyped ``--store`` must not
+    conjure an empty store and report on it. ``memory://`` is fresh by definition; other
+    adapters' schemes are opened as they are."""
+    url = url or jr.DEFAULT_STORE_URL
+    parts = urlsplit(url)
+    scheme = parts.scheme.split("+", 1)[0]
+    if scheme not in _PROBED:
+        return
+    # Appended, not rebuilt: urlunsplit would fold sqlite:/// into sqlite:/ (the adapters
+    # read the last read_only given).
+    probe = url + ("&" if parts.query else "?") + "read_only=1"
+    try:
+        jr.open_store(probe).close()
+    except jr.StoreError as exc:
+        reason = (str(exc).splitlines() or [type(exc).__name__])[0]
+        reason = reason.replace(" (opened read-only: nothing is created)", "")
+        raise jr.StoreError(
+            f"no store at {url} ({reason}); create one with "
+            f"`journal-rules store init --store {url}` or check the URL") from None
+
+
 @contextlib.contextmanager
-def opened(url: str | None, *, verify: bool = False) -> Iterator[jr.Storage]:
+def opened(url: str | None, *, verify: bool = False, create: bool = False
+           ) -> Iterator[jr.Storage]:
     """The store at ``url`` (None: the default), head-checked first when ``verify``, closed
-    when the command is done."""
+    when the command is done. Unless ``create`` (the commands that make stores: ``demo``,
+    ``generate``, ``restore``, ``store init``), a URL naming no store is refused first."""
+    if not create:
+        ensure_exists(url)
     with jr.open_store(url) as store:
         if verify:
             check_before_reading(store)

@@ -15,9 +15,18 @@ import typer
 
 import journal_rules as jr
 
-from ._options import RulesetOption, StoreOption, handled, load_ruleset, new_app, opened
+from ._options import (
+    STORE_HELP,
+    RulesetOption,
+    StoreOption,
+    ensure_exists,
+    handled,
+    load_ruleset,
+    new_app,
+    opened,
+)
 
-store_app = new_app("Store tools: verify, checkpoint, backup, restore, keygen.")
+store_app = new_app("Store tools: init, verify, checkpoint, backup, restore, keygen.")
 
 KeyOption = Annotated[Path | None, typer.Option(
     "--key", metavar="FILE", help="The Ed25519 signing key file (kept outside the store); default "
@@ -32,6 +41,23 @@ def _keys(public: list[str] | None, key: Path | None) -> tuple[jr.SigningKey | N
                                                                frozenset[str]]:
     signing = jr.load_signing_key(key)
     return signing, jr.trusted_keys(public or (), signing=signing)
+
+
+@store_app.command("init")
+def init_command(
+    store: Annotated[str, typer.Option("--store", metavar="URL", help=STORE_HELP)],
+) -> None:
+    """Create an empty store at URL (the other commands refuse a URL that names no store); a
+    store already there is left as it is."""
+    with handled():
+        try:
+            ensure_exists(store)
+        except jr.StoreError:
+            with opened(store, create=True):
+                pass
+            typer.echo(f"created an empty store at {store}")
+            return
+    typer.echo(f"{store} is already a store; nothing changed")
 
 
 @store_app.command("keygen")
@@ -142,7 +168,7 @@ def restore_command(
 ) -> None:
     """Verify an archive completely (and against its signed checkpoint), then load it into an
     empty store."""
-    with handled(), opened(store) as handle:
+    with handled(), opened(store, create=True) as handle:
         _, keys = _keys(public_key, key)
         info = jr.restore_store(file, handle, public_keys=keys, trust_unsigned=trust_unsigned)
     typer.echo(f"restored {info.events} event(s) in {info.streams} stream(s) from {file} "
