@@ -22,37 +22,50 @@ from typing import Any
 import journal_rules as jr
 from journal_rules._events import Stream, structure_payload
 from journal_rules._storage import read_streams
+from journal_rules.commands import (
+    ApproveNote,
+    CloseJournal,
+    CorrectMark,
+    EnterMarks,
+    FormGradeSheet,
+    GiveVisa,
+    HoldControl,
+    Reopen,
+    SubmitNote,
+)
+from journal_rules.policy import RulesGuard
+from journal_rules.storage import StoredEvent
 
 JOURNAL = "journal:"
 
 
-def command_of(event: jr.StoredEvent) -> Any | None:
+def command_of(event: StoredEvent) -> Any | None:
     """The command that recorded ``event`` (None for kinds the benchmark does not replay)."""
     journal = event.stream[len(JOURNAL):]
     data = event.data
     kind = event.type
     if kind == "marks_entered":
         cells = data["cells"]
-        return jr.EnterMarks(journal, event.occurred_on or date.fromisoformat(cells[0]["on"]),
+        return EnterMarks(journal, event.occurred_on or date.fromisoformat(cells[0]["on"]),
                              {c["student"]: c["mark"] for c in cells}, control=data["control"])
     if kind == "mark_corrected":
-        return jr.CorrectMark(journal, data["student"], date.fromisoformat(data["on"]), data["new"],
+        return CorrectMark(journal, data["student"], date.fromisoformat(data["on"]), data["new"],
                               reason=event.reason, control=data["control"])
     if kind == "journal_closed":
-        return jr.CloseJournal(journal, data["control"])
+        return CloseJournal(journal, data["control"])
     if kind == "grade_sheet_formed":
-        return jr.FormGradeSheet(journal, data["control"], kind=data["kind"])
+        return FormGradeSheet(journal, data["control"], kind=data["kind"])
     if kind == "note_submitted":
-        return jr.SubmitNote(journal, data["control"],
+        return SubmitNote(journal, data["control"],
                              structure_payload(kind, data).note)
     if kind == "visa_given":
-        return jr.GiveVisa(journal, data["control"], data["role"])
+        return GiveVisa(journal, data["control"], data["role"])
     if kind == "note_approved":
-        return jr.ApproveNote(journal, data["control"])
+        return ApproveNote(journal, data["control"])
     if kind == "journal_reopened":
-        return jr.Reopen(journal, data["control"])
+        return Reopen(journal, data["control"])
     if kind == "control_held":
-        return jr.HoldControl(journal, data["control"], date.fromisoformat(data["on"]))
+        return HoldControl(journal, data["control"], date.fromisoformat(data["on"]))
     return None
 
 
@@ -68,8 +81,8 @@ class Workload:
         live = [(n, e) for n, e in journal_streams
                 if e[0].recorded_at < self.cut <= e[-1].recorded_at]
         chosen = dict(rng.sample(live, min(journals, len(live))))
-        self.before: list[tuple[str, list[jr.StoredEvent]]] = []
-        after: list[jr.StoredEvent] = []
+        self.before: list[tuple[str, list[StoredEvent]]] = []
+        after: list[StoredEvent] = []
         for name, events in everything:
             if name.startswith(JOURNAL) and name not in chosen:
                 continue
@@ -102,7 +115,7 @@ def replay(workload: Workload, store: jr.Storage, ruleset: jr.Ruleset
     journal as it really stood. Returns the seconds of each check and each execute by command
     kind, and how many were refused."""
     clock = jr.ManualClock(workload.cut)
-    book = jr.Gradebook(store, ruleset.policy, clock=clock, guards=[jr.RulesGuard(ruleset)])
+    book = jr.Gradebook(store, ruleset.policy, clock=clock, guards=[RulesGuard(ruleset)])
     for journal in {c.journal for _, _, c in workload.commands}:
         book.journal(journal)  # the first look replays the stream: not a decision's cost
     checks: dict[str, list[float]] = {}

@@ -43,6 +43,7 @@ from journal_rules._rules.kinds import (
 )
 from journal_rules._scopes import Subject, in_scope
 from journal_rules._storage import read_streams
+from journal_rules.storage import StoredEvent
 
 Key = tuple[str, str, str, str]
 
@@ -52,7 +53,7 @@ class E:
 
     __slots__ = ("actor", "at", "data", "day", "on", "pos", "type")
 
-    def __init__(self, event: jr.StoredEvent, day: date) -> None:
+    def __init__(self, event: StoredEvent, day: date) -> None:
         self.type = event.type
         self.actor = event.actor
         self.at = event.recorded_at

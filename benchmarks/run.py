@@ -39,6 +39,7 @@ from typing import Any
 
 import journal_rules as jr
 from journal_rules._rules._calendar import Calendar
+from journal_rules.storage import Batch, StoredEvent
 from journal_rules.testing import GenerationReport, demo_clock, generate_university
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -186,26 +187,26 @@ def generate(students: int) -> tuple[jr.MemoryStore, GenerationReport, float]:
     return store, report, time.perf_counter() - started
 
 
-def streams_of(store: jr.Storage) -> list[tuple[str, list[jr.StoredEvent]]]:
+def streams_of(store: jr.Storage) -> list[tuple[str, list[StoredEvent]]]:
     return [(info.name, list(store.read(info.name))) for info in store.streams()]
 
 
-def bulk_copy(streams: Iterable[tuple[str, list[jr.StoredEvent]]], target: jr.Storage,
+def bulk_copy(streams: Iterable[tuple[str, list[StoredEvent]]], target: jr.Storage,
               batch: int = 20_000) -> float:
     """Copy every stream through the target's multi-stream atomic append (``append_all``, what
     imports and ``Gradebook.execute_many`` use), about ``batch`` events at a time; return the
     seconds it took."""
     started = time.perf_counter()
-    pending: list[jr.Batch] = []
+    pending: list[Batch] = []
     size = 0
     for name, events in streams:
         pending.append((name, 0, events))
         size += len(events)
         if size >= batch:
-            jr.append_all(target, pending)
+            jr.storage.append_all(target, pending)
             pending, size = [], 0
     if pending:
-        jr.append_all(target, pending)
+        jr.storage.append_all(target, pending)
     return time.perf_counter() - started
 
 
@@ -277,7 +278,7 @@ def grade_sheet_figures(store: jr.Storage, table: Table, size: str, budget: floa
             break
         looked += 1
         try:
-            sheet = jr.compute_grade_sheet(book, grading, journal)
+            sheet = jr.grading.compute_grade_sheet(book, grading, journal)
         except jr.InvalidInput:
             skipped += 1  # an ИД block's journal: its sheet is the discipline's integrated one
             continue

@@ -20,8 +20,9 @@ from datetime import UTC, datetime, timedelta
 
 import psycopg
 
-from journal_rules import NewEvent, Storage, StoredEvent, StoreError, open_store
+from journal_rules import Storage, StoreError, open_store
 from journal_rules._storage import chain
+from journal_rules.storage import NewEvent, StoredEvent
 
 T0 = datetime(2024, 9, 2, 8, 0, tzinfo=UTC)
 PG = os.environ.get("JOURNAL_RULES_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")

@@ -10,6 +10,8 @@ import json
 from datetime import date
 
 import journal_rules as jr
+from journal_rules.commands import EnterMarks
+from journal_rules.model import LANGUAGES
 from journal_rules.testing import build_faculty, demo_clock, run_term
 
 
@@ -34,10 +36,10 @@ def main() -> None:
               f"reopenings={control.reopen_count} sheets={[k for k, _ in control.sheets]}")
 
     # Asking before doing: the guard explains a refusal in three languages.
-    decision = book.check("t-bio", jr.EnterMarks(journal, date(2025, 10, 20), {"s10101": "90"}))
+    decision = book.check("t-bio", EnterMarks(journal, date(2025, 10, 20), {"s10101": "90"}))
     for refusal in decision.refusals:
         print(f"refused by {refusal.rule_id} {list(refusal.clauses)}:")
-        for lang in jr.LANGUAGES:
+        for lang in LANGUAGES:
             print(f"  [{lang}] {refusal.message(lang)}")
 
     print(json.dumps({"grid_cells": len(state.grid), "verified": jr.verify_store(store) == []}))

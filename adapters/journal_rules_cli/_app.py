@@ -11,6 +11,8 @@ from rich.console import Console
 from rich.table import Table
 
 import journal_rules as jr
+from journal_rules.model import Language
+from journal_rules.storage import DEFAULT_STORE_URL
 from journal_rules.testing import demo_gradebook
 
 from ._audit_commands import audit_command
@@ -47,7 +49,7 @@ def root(
 
 @app.command()
 def demo(
-    store: StoreOption = jr.DEFAULT_STORE_URL,
+    store: StoreOption = DEFAULT_STORE_URL,
     as_json: Annotated[bool, typer.Option("--json", help="Print the journal state as JSON.")]
     = False,
     lang: LangOption = None,
@@ -83,7 +85,7 @@ def demo(
         _print_audit(jr.audit(handle, ruleset, date(2025, 10, 31)), lg)
 
 
-def _print_audit(report: jr.AuditReport, lang: jr.Language) -> None:
+def _print_audit(report: jr.AuditReport, lang: Language) -> None:
     """A short audit: findings per rule with one example each, then the sanctions."""
     table = Table(title=label("audit_title", lang, as_of=report.as_of, ruleset=report.ruleset.id,
                               edition=report.ruleset.edition))

@@ -17,6 +17,8 @@ import attrs
 import typer
 
 import journal_rules as jr
+from journal_rules.model import Language
+from journal_rules.storage import DEFAULT_STORE_URL
 
 from ._labels import kind, label, language
 from ._options import (
@@ -121,7 +123,7 @@ def fails(report: jr.AuditReport, fail_on: FailOn | None) -> bool:
 
 def audit_command(
     *,
-    store: StoreOption = jr.DEFAULT_STORE_URL,
+    store: StoreOption = DEFAULT_STORE_URL,
     as_of: Annotated[str, typer.Option(
         "--as-of", metavar="DATE", help="Audit as of this date (YYYY-MM-DD).")]
     = "",
@@ -196,7 +198,7 @@ def _check_rules(rules: frozenset[str], ruleset: jr.Ruleset) -> None:
         raise jr.InvalidInput("audit", problems)
 
 
-def _print_text(report: jr.AuditReport, lg: jr.Language) -> None:
+def _print_text(report: jr.AuditReport, lg: Language) -> None:
     typer.echo(label("audit_header", lg, as_of=report.as_of, ruleset=report.ruleset.id,
                      edition=report.ruleset.edition, hash=report.ruleset.content_hash[:12]))
     for f in report.findings:

@@ -14,11 +14,11 @@ import journal_rules as jr
 from ._options import Lang
 
 
-def language(option: Lang | None, ruleset: jr.Ruleset) -> jr.Language:
+def language(option: Lang | None, ruleset: jr.Ruleset) -> jr.model.Language:
     """The language asked for, else the one the ruleset declares."""
     if option is None:
         return ruleset.language
-    lang: jr.Language = "ru" if option is Lang.ru else "kk" if option is Lang.kk else "en"
+    lang: jr.model.Language = "ru" if option is Lang.ru else "kk" if option is Lang.kk else "en"
     return lang
 
 
@@ -29,12 +29,12 @@ def _labels() -> dict[str, dict[str, str]]:
     return data
 
 
-def label(key: str, lang: jr.Language, **values: Any) -> str:
+def label(key: str, lang: jr.model.Language, **values: Any) -> str:
     """The CLI's word or sentence ``key`` in ``lang``, with ``values`` filled in."""
     text = _labels()[key][lang]
     return text.format(**values) if values else text
 
 
-def kind(word: str, lang: jr.Language) -> str:
+def kind(word: str, lang: jr.model.Language) -> str:
     """A finding's kind (violation, pending), severity or subject kind in ``lang``."""
     return label(word, lang) if word in _labels() else word

@@ -15,6 +15,9 @@ from typing import Annotated
 import typer
 
 import journal_rules as jr
+from journal_rules.grading import GradeSheet, compute_grade_sheet, recorded_grade_sheets
+from journal_rules.importing import IMPORT_KINDS, IMPORT_SHEET, import_file, write_templates
+from journal_rules.storage import DEFAULT_STORE_URL
 
 from ._labels import language
 from ._options import (
@@ -46,32 +49,32 @@ def templates(folder: Annotated[Path, typer.Argument(
     metavar="FOLDER", help="Where to write the templates.")],
               ) -> None:
     """Write a CSV and an XLSX template of every kind of registry file (P1-P6, T12)."""
-    for path in jr.write_templates(folder):
+    for path in write_templates(folder):
         typer.echo(str(path))
 
 
 def import_(  # noqa: PLR0917 - typer maps parameters to options
     kind: Annotated[str, typer.Argument(
-        metavar="KIND", help=f"One of: {', '.join(jr.IMPORT_KINDS)}.")],
+        metavar="KIND", help=f"One of: {', '.join(IMPORT_KINDS)}.")],
     file: Annotated[Path, typer.Argument(metavar="FILE", help="A .csv or .xlsx file.")],
     actor: Annotated[str, typer.Option(
         "--actor", metavar="PERSON", help="Who imports (a person id).")],
-    store: StoreOption = jr.DEFAULT_STORE_URL,
+    store: StoreOption = DEFAULT_STORE_URL,
     ruleset: RulesetOption = None,
     sheet: Annotated[str | None, typer.Option(
         "--sheet", metavar="NAME",
-        help=f"XLSX sheet (default '{jr.IMPORT_SHEET}' if present, else the first)")]
+        help=f"XLSX sheet (default '{IMPORT_SHEET}' if present, else the first)")]
     = None,
 ) -> None:
     """Import a registry file: every bad row is reported at once and nothing is imported."""
-    if kind not in jr.IMPORT_KINDS:  # a bad argument, not a bad file: one line, exit 2
+    if kind not in IMPORT_KINDS:  # a bad argument, not a bad file: one line, exit 2
         raise jr.InvalidInput("import", [jr.Problem(
-            f"unknown kind of file {kind!r}; one of: {', '.join(jr.IMPORT_KINDS)}", path="kind",
-            suggestion=next(iter(difflib.get_close_matches(kind, list(jr.IMPORT_KINDS), 1)),
+            f"unknown kind of file {kind!r}; one of: {', '.join(IMPORT_KINDS)}", path="kind",
+            suggestion=next(iter(difflib.get_close_matches(kind, list(IMPORT_KINDS), 1)),
                             None))])
     with _book(store, ruleset) as (book, _):
         try:
-            events = jr.import_file(book, actor, kind, file, sheet=sheet)
+            events = import_file(book, actor, kind, file, sheet=sheet)
         except jr.InvalidInput as exc:
             _problems(exc)
             raise typer.Exit(1) from None
@@ -91,7 +94,7 @@ def sheets(  # noqa: PLR0917 - typer maps parameters to options
                           "exporting the recorded ones")] = False,
     grid: Annotated[bool, typer.Option("--grid", help="Also export each journal's mark grid")]
     = False,
-    store: StoreOption = jr.DEFAULT_STORE_URL,
+    store: StoreOption = DEFAULT_STORE_URL,
     ruleset: RulesetOption = None,
     no_verify: NoVerifyOption = False,
 ) -> None:
@@ -110,13 +113,13 @@ def sheets(  # noqa: PLR0917 - typer maps parameters to options
         chosen = language(lang, rules)
         lang_: office.Lang = "ru" if chosen == "ru" else "kk" if chosen == "kk" else "en"
         for j in journal or book.journals():
-            found: list[jr.GradeSheet]
+            found: list[GradeSheet]
             if compute:
                 if rules.grading is None:
                     raise jr.InvalidInput(rules.id, [jr.Problem("no grading section")])
-                found = [jr.compute_grade_sheet(book, rules.grading, j)]
+                found = [compute_grade_sheet(book, rules.grading, j)]
             else:
-                found = jr.recorded_grade_sheets(book, j)
+                found = recorded_grade_sheets(book, j)
             stem = j.replace("/", "_")
             for i, sheet in enumerate(found, 1):
                 path = out / f"{stem}-{sheet.kind}-{i}.{fmt}"

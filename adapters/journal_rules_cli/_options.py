@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 import typer
 
 import journal_rules as jr
+from journal_rules.policy import DEFAULT_RULESET
+from journal_rules.storage import DEFAULT_STORE_URL, ensure_sound, load_signing_key, trusted_keys
 
 
 def new_app(help_text: str) -> typer.Typer:
@@ -37,7 +39,7 @@ NewStoreOption = Annotated[str, typer.Option(
 
 RulesetOption = Annotated[Path | None, typer.Option(
     "--ruleset", metavar="FILE",
-    help=f"The ruleset file (default: the bundled {jr.DEFAULT_RULESET}).")]
+    help=f"The ruleset file (default: the bundled {DEFAULT_RULESET}).")]
 
 NoVerifyOption = Annotated[bool, typer.Option(
     "--no-verify", help="Skip the integrity check of the stream heads before reading.")]
@@ -81,7 +83,7 @@ def check_before_reading(store: jr.Storage) -> None:
     """What reading commands run first: the fast head check against the latest checkpoint
     (trusted keys from the environment); an edited store is refused, named
     (:class:`journal_rules.TamperDetected`)."""
-    jr.ensure_sound(store, public_keys=jr.trusted_keys(signing=jr.load_signing_key()))
+    ensure_sound(store, public_keys=trusted_keys(signing=load_signing_key()))
 
 
 # The bundled adapters that can open an existing store read-only, refusing a missing one
@@ -93,7 +95,7 @@ def ensure_exists(url: str | None) -> None:
     """Refuse a store URL that names no store, creating nothing: a mistyped ``--store`` must not
     conjure an empty store and report on it. ``memory://`` is fresh by definition; other
     adapters' schemes are opened as they are."""
-    url = url or jr.DEFAULT_STORE_URL
+    url = url or DEFAULT_STORE_URL
     parts = urlsplit(url)
     scheme = parts.scheme.split("+", 1)[0]
     if scheme not in _PROBED:

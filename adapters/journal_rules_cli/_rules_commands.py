@@ -11,6 +11,15 @@ from typing import Annotated, Any
 import typer
 
 import journal_rules as jr
+from journal_rules.events import journal_stream
+from journal_rules.model import Language, RulesetRef
+from journal_rules.rules import (
+    ruleset_coverage,
+    ruleset_json_schema,
+    ruleset_test_summary,
+    run_ruleset_tests,
+)
+from journal_rules.storage import DEFAULT_STORE_URL
 
 from ._labels import kind, label, language
 from ._options import (
@@ -61,7 +70,7 @@ def run_tests(path: Annotated[Path, typer.Argument(
          = DEFAULT_TESTS,
          verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
     """Run ruleset test cases; print each failure and `N passed, N failed`; exit 1 on failure."""
-    results = jr.run_ruleset_tests(path)
+    results = run_ruleset_tests(path)
     for r in results:
         if not r.passed:
             typer.echo(f"FAIL {r.file}: {r.name}")
@@ -69,7 +78,7 @@ def run_tests(path: Annotated[Path, typer.Argument(
                 typer.echo(f"    {failure}")
         elif verbose:
             typer.echo(f"ok   {r.file}: {r.name}")
-    typer.echo(jr.ruleset_test_summary(results))
+    typer.echo(ruleset_test_summary(results))
     if any(not r.passed for r in results):
         raise typer.Exit(1)
 
@@ -82,8 +91,8 @@ def coverage(ruleset: RulesetOption = None,
     """SOP clause -> rules -> test cases; exit 1 if a behavioural clause has no rule or test."""
     loaded = load_ruleset(ruleset)
     lg = language(lang, loaded)
-    results = jr.run_ruleset_tests(tests)
-    rows = jr.ruleset_coverage(loaded, results)
+    results = run_ruleset_tests(tests)
+    rows = ruleset_coverage(loaded, results)
     uncovered = [row for row in rows if row.behavioural and not row.covered]
     for row in rows:
         mark = label("covered", lg) if row.covered else (label("missing", lg)
@@ -114,13 +123,13 @@ def parameters(ruleset: RulesetOption = None, lang: LangOption = None) -> None:
 @rules_app.command("schema")
 def schema() -> None:
     """Print the JSON Schema of the ruleset format."""
-    typer.echo(json.dumps(jr.ruleset_json_schema(), ensure_ascii=False, indent=2))
+    typer.echo(json.dumps(ruleset_json_schema(), ensure_ascii=False, indent=2))
 
 
 @rules_app.command("explain")
 def explain(
     *,
-    store: StoreOption = jr.DEFAULT_STORE_URL,
+    store: StoreOption = DEFAULT_STORE_URL,
     as_of: Annotated[str | None, typer.Option(
         "--as-of", metavar="DATE", help="The audit date (YYYY-MM-DD).")]
     = None,
@@ -145,7 +154,7 @@ def explain(
                                _nearest(rule, _rule_ids(loaded)))
     if case is not None:
         lg = language(lang, loaded)
-        for result in jr.run_ruleset_tests(case):
+        for result in run_ruleset_tests(case):
             typer.echo(f"== {label('case', lg)}: {result.name}")
             for refusal in result.refusals:
                 if rule in (None, refusal.rule_id):
@@ -166,20 +175,20 @@ def _audit(url: str, ruleset: jr.Ruleset, as_of: str, *,
     edited store is refused first unless ``verify`` is False; with ``journal``, that journal
     must be in the store."""
     with opened(url, verify=verify) as store:
-        if journal is not None and next(store.read(jr.journal_stream(journal)), None) is None:
-            prefix = jr.journal_stream("")
+        if journal is not None and next(store.read(journal_stream(journal)), None) is None:
+            prefix = journal_stream("")
             known = {i.name[len(prefix):] for i in store.streams() if i.name.startswith(prefix)}
             raise jr.UnknownEntity("journal", journal, _nearest(journal, known))
         # The command's process does nothing else: pause the collector for its audit.
         return jr.audit(store, ruleset, _date(as_of), pause_gc=True)
 
 
-def _ref(ref: jr.RulesetRef, lang: jr.Language) -> str:
+def _ref(ref: RulesetRef, lang: Language) -> str:
     return label("ruleset_edition", lang, ruleset=ref.id, edition=ref.edition,
                  hash=ref.content_hash[:12])
 
 
-def _explain_refusal(refusal: jr.Refusal, lang: jr.Language) -> None:
+def _explain_refusal(refusal: jr.Refusal, lang: Language) -> None:
     typer.echo(f"{label('refused_by', lang)} [{refusal.rule_id}] ({', '.join(refusal.clauses)})")
     typer.echo(f"  {refusal.message(lang)}")
     typer.echo(f"  {label('facts', lang)}: "
@@ -189,7 +198,7 @@ def _explain_refusal(refusal: jr.Refusal, lang: jr.Language) -> None:
 
 
 def _explain_report(report: jr.AuditReport, ruleset: jr.Ruleset | None, rule: str | None,
-                    journal: str | None, lang: jr.Language) -> None:
+                    journal: str | None, lang: Language) -> None:
     for f in (*report.findings, *report.register):
         if rule not in (None, f.rule_id) or journal not in (None, f.journal):
             continue
@@ -220,7 +229,7 @@ def _explain_report(report: jr.AuditReport, ruleset: jr.Ruleset | None, rule: st
         typer.echo(f"  {label('counted', lang)} ({s.count}): {', '.join(s.counted)}")
 
 
-def _roles(roles: tuple[str, ...], ruleset: jr.Ruleset | None, lang: jr.Language) -> str:
+def _roles(roles: tuple[str, ...], ruleset: jr.Ruleset | None, lang: Language) -> str:
     if not roles:
         return "-"
     if ruleset is None:

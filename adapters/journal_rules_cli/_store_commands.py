@@ -14,6 +14,19 @@ from typing import Annotated
 import typer
 
 import journal_rules as jr
+from journal_rules.storage import (
+    DEFAULT_STORE_URL,
+    SIGNING_KEY_ENV,
+    SIGNING_KEY_FILE_ENV,
+    VERIFY_KEY_ENV,
+    SigningKey,
+    check_store,
+    generate_signing_key,
+    load_checkpoint,
+    load_signing_key,
+    make_checkpoint,
+    trusted_keys,
+)
 
 from ._options import (
     STORE_HELP,
@@ -30,17 +43,17 @@ store_app = new_app("Store tools: init, verify, checkpoint, backup, restore, key
 
 KeyOption = Annotated[Path | None, typer.Option(
     "--key", metavar="FILE", help="The Ed25519 signing key file (kept outside the store); default "
-                  f"${jr.SIGNING_KEY_ENV} (the key) or ${jr.SIGNING_KEY_FILE_ENV} (its file).")]
+                  f"${SIGNING_KEY_ENV} (the key) or ${SIGNING_KEY_FILE_ENV} (its file).")]
 PublicKeyOption = Annotated[list[str] | None, typer.Option(
     "--public-key", metavar="HEX",
     help="A trusted public key (hex; repeat for several); also read from "
-                         f"${jr.VERIFY_KEY_ENV} and derived from the signing key if given.")]
+                         f"${VERIFY_KEY_ENV} and derived from the signing key if given.")]
 
 
-def _keys(public: list[str] | None, key: Path | None) -> tuple[jr.SigningKey | None,
+def _keys(public: list[str] | None, key: Path | None) -> tuple[SigningKey | None,
                                                                frozenset[str]]:
-    signing = jr.load_signing_key(key)
-    return signing, jr.trusted_keys(public or (), signing=signing)
+    signing = load_signing_key(key)
+    return signing, trusted_keys(public or (), signing=signing)
 
 
 @store_app.command("init")
@@ -68,17 +81,17 @@ def keygen_command(
 ) -> None:
     """Create an Ed25519 signing key for checkpoints and print its public key."""
     with handled():
-        key = jr.generate_signing_key(file)
+        key = generate_signing_key(file)
     typer.echo(f"{file}: signing key written (readable by you only); keep it outside the store")
     typer.echo(f"public key: {key.public_key}")
-    typer.echo(f"verify with: export {jr.VERIFY_KEY_ENV}={key.public_key}")
+    typer.echo(f"verify with: export {VERIFY_KEY_ENV}={key.public_key}")
 
 
 @store_app.command("checkpoint")
 def checkpoint_command(
     actor: Annotated[str, typer.Option(
         "--actor", metavar="PERSON", help="Id of the person taking it.")],
-    store: StoreOption = jr.DEFAULT_STORE_URL,
+    store: StoreOption = DEFAULT_STORE_URL,
     key: KeyOption = None,
     out: Annotated[Path | None, typer.Option(
         "--out", metavar="PATH",
@@ -90,8 +103,8 @@ def checkpoint_command(
         signing, _ = _keys(None, key)
         if signing is None:
             raise jr.StoreError(f"a checkpoint needs the signing key: give --key or set "
-                                f"{jr.SIGNING_KEY_ENV} / {jr.SIGNING_KEY_FILE_ENV}")
-        checkpoint = jr.make_checkpoint(handle, signing, actor=actor, at=datetime.now(UTC))
+                                f"{SIGNING_KEY_ENV} / {SIGNING_KEY_FILE_ENV}")
+        checkpoint = make_checkpoint(handle, signing, actor=actor, at=datetime.now(UTC))
         if out is not None:
             try:
                 out.write_text(json.dumps(checkpoint.to_data(), ensure_ascii=False, indent=1),
@@ -104,7 +117,7 @@ def checkpoint_command(
 
 @store_app.command("verify")
 def verify_command(
-    store: StoreOption = jr.DEFAULT_STORE_URL,
+    store: StoreOption = DEFAULT_STORE_URL,
     public_key: PublicKeyOption = None,
     key: KeyOption = None,
     checkpoint: Annotated[Path | None, typer.Option(
@@ -116,8 +129,8 @@ def verify_command(
     print each finding and what was (and was not) proven; exit 1 if there is any finding."""
     with handled(), opened(store) as handle:
         _, keys = _keys(public_key, key)
-        anchor = None if checkpoint is None else jr.load_checkpoint(checkpoint)
-        check = jr.check_store(handle, public_keys=keys, anchor=anchor)
+        anchor = None if checkpoint is None else load_checkpoint(checkpoint)
+        check = check_store(handle, public_keys=keys, anchor=anchor)
     for finding in check.findings:
         typer.echo(f"{finding['stream']} version {finding['version']}: {finding['problem']}: "
                    f"{finding['message']}")
@@ -134,7 +147,7 @@ def backup_command(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="The archive to write (.jsonl.gz).")],
     actor: Annotated[str, typer.Option(
         "--actor", metavar="PERSON", help="Id of the person making the backup.")],
-    store: StoreOption = jr.DEFAULT_STORE_URL,
+    store: StoreOption = DEFAULT_STORE_URL,
     ruleset: RulesetOption = None,
     key: KeyOption = None,
 ) -> None:
@@ -159,7 +172,7 @@ def backup_command(
 @store_app.command("restore")
 def restore_command(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="The archive to restore.")],
-    store: StoreOption = jr.DEFAULT_STORE_URL,
+    store: StoreOption = DEFAULT_STORE_URL,
     public_key: PublicKeyOption = None,
     key: KeyOption = None,
     trust_unsigned: Annotated[bool, typer.Option(

@@ -5,6 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import journal_rules as jr
+from journal_rules.grading import GradeSheet
+from journal_rules.importing import IMPORT_KINDS
+from journal_rules.model import CalendarPlan
 
 from ._labels import Lang, label
 
@@ -17,7 +20,7 @@ def show(value: Decimal | int | str | None) -> str:
     return str(value)
 
 
-def sheet_header(sheet: jr.GradeSheet, lang: Lang) -> list[tuple[str, str]]:
+def sheet_header(sheet: GradeSheet, lang: Lang) -> list[tuple[str, str]]:
     unit = sheet.unit_name if sheet.part_name is None else sheet.part_name
     return [
         (label("school", lang), sheet.school_name),
@@ -35,7 +38,7 @@ def sheet_header(sheet: jr.GradeSheet, lang: Lang) -> list[tuple[str, str]]:
     ]
 
 
-def sheet_table(sheet: jr.GradeSheet, lang: Lang) -> tuple[list[str], list[list[str]]]:
+def sheet_table(sheet: GradeSheet, lang: Lang) -> tuple[list[str], list[list[str]]]:
     """Column titles and rows of text."""
     parts = [p.id for p in sheet.parts]
     names = {p.id: p.name for p in sheet.parts}
@@ -55,7 +58,7 @@ def sheet_table(sheet: jr.GradeSheet, lang: Lang) -> tuple[list[str], list[list[
     return head, rows
 
 
-def signature_lines(sheet: jr.GradeSheet, lang: Lang) -> list[tuple[str, str]]:
+def signature_lines(sheet: GradeSheet, lang: Lang) -> list[tuple[str, str]]:
     return [(s.title.get(lang), s.name or "") for s in sheet.signatures]
 
 
@@ -76,9 +79,9 @@ def grid(book: jr.Gradebook, journal: str) -> tuple[
     return columns, students, marks
 
 
-def plan_rows(plan: jr.CalendarPlan) -> tuple[list[str], list[list[str]]]:
+def plan_rows(plan: CalendarPlan) -> tuple[list[str], list[list[str]]]:
     """The КТП as the import table of kind ``plan`` (the same columns, as text)."""
-    columns = [c.name for c in jr.IMPORT_KINDS["plan"].columns]
+    columns = [c.name for c in IMPORT_KINDS["plan"].columns]
     rows = []
     for c in plan.classes:
         values = {"unit": plan.unit, "academic_year": plan.academic_year,

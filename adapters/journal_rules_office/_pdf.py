@@ -12,6 +12,8 @@ from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
 import journal_rules as jr
+from journal_rules.grading import GradeSheet
+from journal_rules.model import CalendarPlan
 
 from ._common import grid, sheet_header, sheet_table, show, signature_lines
 from ._labels import Lang, label
@@ -68,7 +70,7 @@ def _save(pdf: FPDF, path: str | Path) -> Path:
     return path
 
 
-def sheet_to_pdf(sheet: jr.GradeSheet, path: str | Path, lang: Lang = "ru") -> Path:
+def sheet_to_pdf(sheet: GradeSheet, path: str | Path, lang: Lang = "ru") -> Path:
     """A grade sheet as a PDF page: title, header lines, the table and the signature lines."""
     pdf = _pdf()
     _line(pdf, label(sheet.kind, lang), 14, bold=True, align="C")
@@ -115,7 +117,7 @@ def grid_to_pdf(book: jr.Gradebook, journal: str, path: str | Path,
     return _save(pdf, path)
 
 
-def plan_to_pdf(plan: jr.CalendarPlan, path: str | Path, lang: Lang = "ru",
+def plan_to_pdf(plan: CalendarPlan, path: str | Path, lang: Lang = "ru",
                 unit_name: str | None = None) -> Path:
     """The КТП as form F1."""
     pdf = _pdf(landscape=False)

@@ -13,6 +13,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 import journal_rules as jr
+from journal_rules.grading import GradeSheet
+from journal_rules.importing import IMPORT_SHEET
+from journal_rules.model import CalendarPlan
 
 from ._common import grid, plan_rows, sheet_header, sheet_table, show, signature_lines
 from ._labels import Lang, label
@@ -70,7 +73,7 @@ def _save(wb: Workbook, path: str | Path) -> Path:
     return path
 
 
-def sheet_to_xlsx(sheet: jr.GradeSheet, path: str | Path, lang: Lang = "ru") -> Path:
+def sheet_to_xlsx(sheet: GradeSheet, path: str | Path, lang: Lang = "ru") -> Path:
     """A grade sheet as an XLSX workbook: title, header lines, the table, signature lines."""
     wb = Workbook()
     ws = wb.active
@@ -109,7 +112,7 @@ def grid_to_xlsx(book: jr.Gradebook, journal: str, path: str | Path,
     return _save(wb, path)
 
 
-def plan_to_xlsx(plan: jr.CalendarPlan, path: str | Path, lang: Lang = "ru",
+def plan_to_xlsx(plan: CalendarPlan, path: str | Path, lang: Lang = "ru",
                  unit_name: str | None = None) -> Path:
     """The КТП as form F1 (the first sheet) plus the ``data`` sheet in the import format of kind
     ``plan``: importing the file back gives the same plan."""
@@ -133,7 +136,7 @@ def plan_to_xlsx(plan: jr.CalendarPlan, path: str | Path, lang: Lang = "ru",
     _put(ws, row, 1, f"{label('approved', lang)} {minutes}")
     _put(ws, row + 2, 1, f"{label('head', lang)} ____________")
     _put(ws, row + 3, 1, f"{label('methodist', lang)} ____________")
-    data = wb.create_sheet(jr.IMPORT_SHEET)
+    data = wb.create_sheet(IMPORT_SHEET)
     columns, values = plan_rows(plan)
     for i, r in enumerate([columns, *values], 1):
         for j, value in enumerate(r, 1):

@@ -23,16 +23,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError
 
-from journal_rules import (
-    Batch,
-    Storage,
-    StoredEvent,
-    StoreError,
-    StreamInfo,
-    VersionConflict,
-    check_batch,
-    check_batches,
-)
+from journal_rules import Storage, StoreError, VersionConflict
+from journal_rules.storage import Batch, StoredEvent, StreamInfo, check_batch, check_batches
 
 from ._schema import events as events_table
 from ._schema import streams as streams_table

@@ -34,16 +34,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from tinydb import TinyDB
 from tinydb.table import Document
 
-from journal_rules import (
-    Batch,
-    Storage,
-    StoredEvent,
-    StoreError,
-    StreamInfo,
-    VersionConflict,
-    check_batch,
-    check_batches,
-)
+from journal_rules import Storage, StoreError, VersionConflict
+from journal_rules.storage import Batch, StoredEvent, StreamInfo, check_batch, check_batches
 
 from ._files import (
     DurableJSONStorage,

@@ -10,10 +10,20 @@ from datetime import date
 import pytest
 
 import journal_rules as jr
+from journal_rules.commands import (
+    ApproveNote,
+    CloseJournal,
+    EnterMarks,
+    GiveVisa,
+    RegisterSubstitution,
+    Reopen,
+    SubmitNote,
+)
+from journal_rules.model import LANGUAGES, ExplanatoryNote, Substitution
 from journal_rules.testing import Scenario, StorageConformance
 
 JOURNAL = "anat/101/2025-1"  # the demo faculty's anatomy journal of group 101
-NOTE = jr.ExplanatoryNote(date(2025, 9, 3), "ошибка ввода", ["практика"], date(2025, 9, 3),
+NOTE = ExplanatoryNote(date(2025, 9, 3), "ошибка ввода", ["практика"], date(2025, 9, 3),
                           "оценка выставлена не тому студенту")
 VISAS = {"department_head": "head-anat", "curation_dean": "curator", "school_dean": "dean"}
 
@@ -22,42 +32,42 @@ MakeScenario = Callable[..., Scenario]
 
 def test_t11_closing_within_three_days_is_on_time(scenario: MakeScenario) -> None:
     s = scenario()
-    s.by("t-anat").does(jr.CloseJournal(JOURNAL, "current-1"), at="2025-10-25T17:00:00+05:00")
+    s.by("t-anat").does(CloseJournal(JOURNAL, "current-1"), at="2025-10-25T17:00:00+05:00")
     s.expect("2025-10-31", absent=[{"rule": "close-deadline", "journal": JOURNAL,
                                     "control": "current-1"}])
 
 
 def test_t11_closing_on_the_fourth_day_is_late(scenario: MakeScenario) -> None:
     s = scenario()
-    s.by("t-anat").does(jr.CloseJournal(JOURNAL, "current-1"), at="2025-10-26T09:00:00+05:00")
+    s.by("t-anat").does(CloseJournal(JOURNAL, "current-1"), at="2025-10-26T09:00:00+05:00")
     report = s.expect("2025-10-31", findings=[{"rule": "close-deadline", "journal": JOURNAL,
                                                "control": "current-1", "kind": "violation"}])
     late = [f for f in report.findings if f.rule_id == "close-deadline"
             and f.journal == JOURNAL and f.control == "current-1"]
     assert "T11" in late[0].clauses
-    assert all(late[0].message(lang) for lang in jr.LANGUAGES)
+    assert all(late[0].message(lang) for lang in LANGUAGES)
 
 
 def test_t13_t18_only_the_teacher_or_a_substitute_marks(scenario: MakeScenario) -> None:
     s = scenario()
     s.at("2025-09-02T16:00:00+05:00")
-    s.by("t-bio").refused(jr.EnterMarks(JOURNAL, date(2025, 9, 2), {"s10101": "80"}),
+    s.by("t-bio").refused(EnterMarks(JOURNAL, date(2025, 9, 2), {"s10101": "80"}),
                           rule="perm-journal-teacher")
-    s.by("head-anat").does(jr.RegisterSubstitution(jr.Substitution(
+    s.by("head-anat").does(RegisterSubstitution(Substitution(
         JOURNAL, "t-anat2", "t-anat", date(2025, 9, 2), date(2025, 9, 6), minutes_number="5",
         minutes_date=date(2025, 9, 1), memo_number="СЗ-7", memo_date=date(2025, 9, 1))))
-    s.by("t-anat2").does(jr.EnterMarks(JOURNAL, date(2025, 9, 2), {"s10101": "80"}))
+    s.by("t-anat2").does(EnterMarks(JOURNAL, date(2025, 9, 2), {"s10101": "80"}))
 
 
 @pytest.mark.parametrize("mark", ["н/б", "О", "0", "100"])
 def test_t19_marks_and_codes_are_accepted(scenario: MakeScenario, mark: str) -> None:
-    scenario().by("t-anat").does(jr.EnterMarks(JOURNAL, date(2025, 9, 2), {"s10101": mark}),
+    scenario().by("t-anat").does(EnterMarks(JOURNAL, date(2025, 9, 2), {"s10101": mark}),
                                  at="2025-09-02T16:00:00+05:00")
 
 
 @pytest.mark.parametrize("mark", ["нб", "101", "-1", "O"])  # "O" is a Latin letter
 def test_t19_invalid_marks_are_refused(scenario: MakeScenario, mark: str) -> None:
-    scenario().by("t-anat").refused(jr.EnterMarks(JOURNAL, date(2025, 9, 2), {"s10101": mark}),
+    scenario().by("t-anat").refused(EnterMarks(JOURNAL, date(2025, 9, 2), {"s10101": mark}),
                                     rule="mark-validity", at="2025-09-02T16:00:00+05:00")
 
 
@@ -65,22 +75,22 @@ def test_t19_invalid_marks_are_refused(scenario: MakeScenario, mark: str) -> Non
 def test_t14_a_note_needs_all_four_signatures(scenario: MakeScenario, missing: str) -> None:
     s = scenario()
     s.at("2025-10-23T10:00:00+05:00").by("t-anat").does(
-        jr.CloseJournal(JOURNAL, "current-1"), jr.SubmitNote(JOURNAL, "current-1", NOTE))
+        CloseJournal(JOURNAL, "current-1"), SubmitNote(JOURNAL, "current-1", NOTE))
     for role, person in VISAS.items():
         if role != missing:
-            s.does(jr.GiveVisa(JOURNAL, "current-1", role), by=person)
-    s.by("or-senior").refused(jr.ApproveNote(JOURNAL, "current-1"), rule="reopen-visas")
+            s.does(GiveVisa(JOURNAL, "current-1", role), by=person)
+    s.by("or-senior").refused(ApproveNote(JOURNAL, "current-1"), rule="reopen-visas")
 
 
 def test_t14_r3_only_the_registrar_head_reopens(scenario: MakeScenario) -> None:
     s = scenario()
     s.at("2025-10-23T10:00:00+05:00").by("t-anat").does(
-        jr.CloseJournal(JOURNAL, "current-1"), jr.SubmitNote(JOURNAL, "current-1", NOTE))
+        CloseJournal(JOURNAL, "current-1"), SubmitNote(JOURNAL, "current-1", NOTE))
     for role, person in VISAS.items():
-        s.does(jr.GiveVisa(JOURNAL, "current-1", role), by=person)
-    s.by("or-senior").does(jr.ApproveNote(JOURNAL, "current-1"))
-    s.by("or-senior").refused(jr.Reopen(JOURNAL, "current-1"), rule="perm-reopen")
-    s.by("or-head").does(jr.Reopen(JOURNAL, "current-1"))
+        s.does(GiveVisa(JOURNAL, "current-1", role), by=person)
+    s.by("or-senior").does(ApproveNote(JOURNAL, "current-1"))
+    s.by("or-senior").refused(Reopen(JOURNAL, "current-1"), rule="perm-reopen")
+    s.by("or-head").does(Reopen(JOURNAL, "current-1"))
     s.expect("2025-10-31", sanctions=[{"rule": "sanctions-teacher", "subject": "t-anat",
                                        "count": 1, "sanction": "verbal_warning"}])
 
@@ -91,7 +101,7 @@ def test_every_finding_explains_itself(scenario: MakeScenario) -> None:
     assert report.ruleset.content_hash
     for finding in report.findings:
         assert finding.clauses
-        for lang in jr.LANGUAGES:
+        for lang in LANGUAGES:
             assert "{" not in finding.message(lang)
 
 

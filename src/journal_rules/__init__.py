@@ -1,409 +1,190 @@
 """journal-rules: a university's electronic-journal SOP, executable.
 
-Everything public is imported from here; the underscored modules are private and may change.
+The root holds what most programs need: the gradebook, the audit and its report, rulesets,
+stores, the projections, clocks and the errors. The rest lives in public modules named for what
+they hold: :mod:`journal_rules.commands`, :mod:`~journal_rules.model`,
+:mod:`~journal_rules.policy`, :mod:`~journal_rules.events`, :mod:`~journal_rules.storage`,
+:mod:`~journal_rules.grading`, :mod:`~journal_rules.importing`, :mod:`~journal_rules.rules` and
+:mod:`~journal_rules.testing`. Underscored modules are private and may change.
+
+Names are loaded on first use (PEP 562), so ``import journal_rules`` is cheap; the names moved
+out of the root in 0.x keep working here for one release with a ``DeprecationWarning``.
 """
+
+from __future__ import annotations
 
 import importlib
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ._actions import ACTIONS, JOURNAL_ACTIONS, REGISTRY_ACTIONS, SCOPES
-from ._anchor import (
-    CHECKPOINT_STREAM,
-    SIGNING_KEY_ENV,
-    SIGNING_KEY_FILE_ENV,
-    VERIFY_KEY_ENV,
-    Checkpoint,
-    SigningKey,
-    StoreCheck,
-    check_heads,
-    check_store,
-    ensure_sound,
-    generate_signing_key,
-    latest_checkpoint,
-    load_checkpoint,
-    load_signing_key,
-    make_checkpoint,
-    trusted_keys,
-    verify_store,
-)
-from ._backup import BackupInfo, backup_store, restore_store, verify_backup
-from ._buffered import BufferedStore
-from ._clock import Clock, ManualClock, SystemClock
-from ._commands import (
-    ApproveNote,
-    AssignPlanUploaders,
-    CloseJournal,
-    Command,
-    CorrectMark,
-    DeadlineRow,
-    EnterMarks,
-    FormGradeSheet,
-    GiveVisa,
-    HoldClass,
-    HoldControl,
-    IssueLogin,
-    LoadCalendarPlan,
-    LoadContingent,
-    LoadCurriculum,
-    OpenJournal,
-    RecordBackup,
-    RegisterOrgUnits,
-    RegisterPeople,
-    RegisterSubstitution,
-    RejectNote,
-    Reopen,
-    RequestLogin,
-    SetDeadlineCalendar,
-    SubmitNote,
-)
-from ._convert import converter
-from ._decision import (
-    LANGUAGES,
-    Decision,
-    Language,
-    Messages,
-    Names,
-    Phrase,
-    Refusal,
-    RulesetRef,
-)
-from ._directory import Directory
-from ._errors import (
-    ClockWentBack,
-    CommandRefused,
-    InvalidInput,
-    JournalRulesError,
-    Problem,
-    StoreBusy,
-    StoreError,
-    TamperDetected,
-    UnknownEntity,
-    VersionConflict,
-)
-from ._events import EVENT_TYPES, Stream, journal_stream, payload_of
-from ._gradebook import Gradebook, replay_journal
-from ._grading._compute import FinalResult, Grade, Grader
-from ._grading._finishing import TIE_BREAKS, finishing_department, finishing_part, sheet_control
-from ._grading._integrated import BlockRating, PartResult, integrated_discipline, module_grade
-from ._grading._policy import (
-    FinalRule,
-    FinalWeights,
-    Grading,
-    IntegratedRule,
-    ModuleRule,
-    RatingFormula,
-    RatingPeriod,
-    Shortfall,
-)
-from ._grading._scale import Band, PointRange, Rounding
-from ._grading._sheets import (
-    SHEET_KINDS,
-    GradeSheet,
-    SheetPart,
-    SheetRow,
-    SheetSignature,
-    compute_grade_sheet,
-    form_grade_sheet,
-    recorded_grade_sheets,
-)
-from ._guard import Guard, GuardContext, PolicyGuard, mark_is_valid
-from ._importing._kinds import Column as ImportColumn
-from ._importing._kinds import ImportKind
-from ._importing._run import (
-    IMPORT_KINDS,
-    IMPORT_SHEET,
-    import_file,
-    plan_import,
-    write_templates,
-)
-from ._importing._tables import read_table
-from ._journal import ControlState, JournalState
-from ._log import EventLog
-from ._model import (
-    CalendarPlan,
-    ControlKind,
-    ControlPoint,
-    CourseKind,
-    CoursePart,
-    CourseUnit,
-    CurriculumEntry,
-    ExplanatoryNote,
-    Group,
-    JournalSpec,
-    Mark,
-    OrgUnit,
-    Person,
-    PlannedClass,
-    Student,
-    Substitution,
-    Term,
-    UnitKind,
-)
-from ._policy import (
-    Grant,
-    Lifecycle,
-    MarkOnce,
-    MarkRules,
-    Permission,
-    Policy,
-    ReasonRule,
-    Transition,
-    VisaRequirement,
-    Visas,
-)
-from ._report import AuditReport, Finding, Sanction
-from ._rules._api import (
-    RULE_KINDS,
-    CalendarSpec,
-    CaseResult,
-    ClauseCoverage,
-    RulesEngineError,
-    RulesGuard,
-    audit,
-    ruleset_coverage,
-    ruleset_json_schema,
-    ruleset_test_summary,
-    run_ruleset_tests,
-)
-from ._ruleset import (
-    DEFAULT_RULESET,
-    Parameter,
-    Ruleset,
-    RulesetMeta,
-    bundled_rulesets,
-    default_ruleset,
-    load_ruleset,
-    loads_ruleset,
-)
-from ._storage import (
-    GENESIS_HASH,
-    Batch,
-    MemoryStore,
-    NewEvent,
-    Storage,
-    StoredEvent,
-    StreamInfo,
-    append_all,
-    check_batch,
-    check_batches,
-    sort_key,
-)
-from ._stores import DEFAULT_STORE_URL, open_store, register_store, store_schemes
 from ._version import __version__
 
-# Names that moved out of the root: they still work for one release, with a DeprecationWarning
-# naming their new home. Imported on first use (the testing kit imports the root).
-_MOVED = {
-    "GenerationReport": "journal_rules.testing",
-    "GeneratorSettings": "journal_rules.testing",
-    "generate_university": "journal_rules.testing",
-    "build_faculty": "journal_rules.testing",
-    "complete_term": "journal_rules.testing",
-    "demo_clock": "journal_rules.testing",
-    "demo_gradebook": "journal_rules.testing",
-    "run_term": "journal_rules.testing",
+if TYPE_CHECKING:
+    from . import commands as commands
+    from . import events as events
+    from . import grading as grading
+    from . import importing as importing
+    from . import model as model
+    from . import policy as policy
+    from . import rules as rules
+    from . import storage as storage
+    from . import testing as testing
+    from ._anchor import verify_store
+    from ._backup import backup_store, restore_store
+    from ._clock import Clock, ManualClock, SystemClock
+    from ._decision import Decision, Refusal
+    from ._directory import Directory
+    from ._errors import (
+        ClockWentBack,
+        CommandRefused,
+        InvalidInput,
+        JournalRulesError,
+        Problem,
+        StoreBusy,
+        StoreError,
+        TamperDetected,
+        UnknownEntity,
+        VersionConflict,
+    )
+    from ._gradebook import Gradebook
+    from ._journal import ControlState, JournalState
+    from ._report import AuditReport, Finding, Sanction
+    from ._rules._audit import audit
+    from ._rules._engine import RulesEngineError
+    from ._ruleset import Ruleset, bundled_rulesets, default_ruleset, load_ruleset, loads_ruleset
+    from ._storage import MemoryStore, Storage
+    from ._stores import open_store
+
+# Each root name and the private module that defines it (imported when the name is first used).
+_HOMES = {
+    "AuditReport": "_report", "Finding": "_report", "Sanction": "_report",
+    "Decision": "_decision", "Refusal": "_decision",
+    "Gradebook": "_gradebook", "audit": "_rules._audit",
+    "Ruleset": "_ruleset", "bundled_rulesets": "_ruleset", "default_ruleset": "_ruleset",
+    "load_ruleset": "_ruleset", "loads_ruleset": "_ruleset",
+    "Storage": "_storage", "MemoryStore": "_storage", "open_store": "_stores",
+    "verify_store": "_anchor", "backup_store": "_backup", "restore_store": "_backup",
+    "ControlState": "_journal", "JournalState": "_journal", "Directory": "_directory",
+    "Clock": "_clock", "ManualClock": "_clock", "SystemClock": "_clock",
+    "ClockWentBack": "_errors", "CommandRefused": "_errors", "InvalidInput": "_errors",
+    "JournalRulesError": "_errors", "Problem": "_errors", "StoreBusy": "_errors",
+    "StoreError": "_errors", "TamperDetected": "_errors", "UnknownEntity": "_errors",
+    "VersionConflict": "_errors", "RulesEngineError": "_rules._engine",
+}
+
+_SUBMODULES = frozenset({"commands", "events", "grading", "importing", "model", "policy",
+                         "rules", "storage", "testing"})
+
+# Names that left the root, and their new home (module, name there): one release of grace.
+_MOVED: dict[str, tuple[str, str]] = {
+    **{name: ("commands", name) for name in (
+        "ACTIONS", "JOURNAL_ACTIONS", "REGISTRY_ACTIONS", "SCOPES", "ApproveNote",
+        "AssignPlanUploaders", "CloseJournal", "Command", "CorrectMark", "DeadlineRow",
+        "EnterMarks", "FormGradeSheet", "GiveVisa", "HoldClass", "HoldControl", "IssueLogin",
+        "LoadCalendarPlan", "LoadContingent", "LoadCurriculum", "OpenJournal", "RecordBackup",
+        "RegisterOrgUnits", "RegisterPeople", "RegisterSubstitution", "RejectNote", "Reopen",
+        "RequestLogin", "SetDeadlineCalendar", "SubmitNote")},
+    **{name: ("model", name) for name in (
+        "LANGUAGES", "Language", "Messages", "Names", "Phrase", "RulesetRef", "CalendarPlan",
+        "ControlKind", "ControlPoint", "CourseKind", "CoursePart", "CourseUnit",
+        "CurriculumEntry", "ExplanatoryNote", "Group", "JournalSpec", "Mark", "OrgUnit",
+        "Person", "PlannedClass", "Student", "Substitution", "Term", "UnitKind")},
+    **{name: ("policy", name) for name in (
+        "DEFAULT_RULESET", "Grant", "Guard", "GuardContext", "Lifecycle", "MarkOnce",
+        "MarkRules", "Parameter", "Permission", "Policy", "PolicyGuard", "ReasonRule",
+        "RulesGuard", "RulesetMeta", "Transition", "VisaRequirement", "Visas", "mark_is_valid")},
+    **{name: ("events", name) for name in (
+        "EVENT_TYPES", "EventLog", "Stream", "journal_stream", "payload_of", "replay_journal")},
+    **{name: ("storage", name) for name in (
+        "CHECKPOINT_STREAM", "DEFAULT_STORE_URL", "GENESIS_HASH", "SIGNING_KEY_ENV",
+        "SIGNING_KEY_FILE_ENV", "VERIFY_KEY_ENV", "BackupInfo", "Batch", "BufferedStore",
+        "Checkpoint", "NewEvent", "SigningKey", "StoreCheck", "StoredEvent", "StreamInfo",
+        "append_all", "check_batch", "check_batches", "check_heads", "check_store",
+        "ensure_sound", "generate_signing_key", "latest_checkpoint", "load_checkpoint",
+        "load_signing_key", "make_checkpoint", "register_store", "sort_key", "store_schemes",
+        "trusted_keys", "verify_backup")},
+    **{name: ("grading", name) for name in (
+        "SHEET_KINDS", "TIE_BREAKS", "Band", "BlockRating", "FinalResult", "FinalRule",
+        "FinalWeights", "Grade", "GradeSheet", "Grader", "Grading", "IntegratedRule",
+        "ModuleRule", "PartResult", "PointRange", "RatingFormula", "RatingPeriod", "Rounding",
+        "SheetPart", "SheetRow", "SheetSignature", "Shortfall", "compute_grade_sheet",
+        "finishing_department", "finishing_part", "form_grade_sheet", "integrated_discipline",
+        "module_grade", "recorded_grade_sheets", "sheet_control")},
+    **{name: ("importing", name) for name in (
+        "IMPORT_KINDS", "IMPORT_SHEET", "ImportKind", "import_file", "plan_import",
+        "read_table", "write_templates")},
+    "ImportColumn": ("importing", "Column"),
+    **{name: ("rules", name) for name in (
+        "RULE_KINDS", "CalendarSpec", "CaseResult", "ClauseCoverage", "ruleset_coverage",
+        "ruleset_json_schema", "ruleset_test_summary", "run_ruleset_tests")},
+    **{name: ("testing", name) for name in (
+        "build_faculty", "complete_term", "demo_clock", "demo_gradebook", "run_term",
+        "GenerationReport", "GeneratorSettings", "generate_university")},
 }
 
 
 def __getattr__(name: str) -> Any:
-    home = _MOVED.get(name)
-    if home is None:
+    home = _HOMES.get(name)
+    if home is not None:
+        value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    elif name in _SUBMODULES:
+        value = importlib.import_module(f"{__name__}.{name}")
+    elif name in _MOVED:
+        module, new_name = _MOVED[name]
+        warnings.warn(f"journal_rules.{name} is deprecated and leaves the root in the next "
+                      f"release: use journal_rules.{module}.{new_name}",
+                      DeprecationWarning, stacklevel=2)
+        return getattr(importlib.import_module(f"{__name__}.{module}"), new_name)
+    elif name == "converter":
+        warnings.warn("journal_rules.converter is deprecated and becomes private in the next "
+                      "release: build your own cattrs converter (cattrs advises owning one)",
+                      DeprecationWarning, stacklevel=2)
+        return importlib.import_module(f"{__name__}._convert").converter
+    else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    warnings.warn(f"journal_rules.{name} moved to {home}.{name}; the old name goes away in the "
-                  "next release", DeprecationWarning, stacklevel=2)
-    return getattr(importlib.import_module(home), name)
+    globals()[name] = value  # later uses are plain attribute reads
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__, *_SUBMODULES})
+
 
 __all__ = [
-    "ACTIONS",
-    "CHECKPOINT_STREAM",
-    "DEFAULT_RULESET",
-    "DEFAULT_STORE_URL",
-    "EVENT_TYPES",
-    "GENESIS_HASH",
-    "IMPORT_KINDS",
-    "IMPORT_SHEET",
-    "JOURNAL_ACTIONS",
-    "LANGUAGES",
-    "REGISTRY_ACTIONS",
-    "RULE_KINDS",
-    "SCOPES",
-    "SHEET_KINDS",
-    "SIGNING_KEY_ENV",
-    "SIGNING_KEY_FILE_ENV",
-    "TIE_BREAKS",
-    "VERIFY_KEY_ENV",
-    "ApproveNote",
-    "AssignPlanUploaders",
     "AuditReport",
-    "BackupInfo",
-    "Band",
-    "Batch",
-    "BlockRating",
-    "BufferedStore",
-    "CalendarPlan",
-    "CalendarSpec",
-    "CaseResult",
-    "Checkpoint",
-    "ClauseCoverage",
     "Clock",
     "ClockWentBack",
-    "CloseJournal",
-    "Command",
     "CommandRefused",
-    "ControlKind",
-    "ControlPoint",
     "ControlState",
-    "CorrectMark",
-    "CourseKind",
-    "CoursePart",
-    "CourseUnit",
-    "CurriculumEntry",
-    "DeadlineRow",
     "Decision",
     "Directory",
-    "EnterMarks",
-    "EventLog",
-    "ExplanatoryNote",
-    "FinalResult",
-    "FinalRule",
-    "FinalWeights",
     "Finding",
-    "FormGradeSheet",
-    "GiveVisa",
-    "Grade",
-    "GradeSheet",
     "Gradebook",
-    "Grader",
-    "Grading",
-    "Grant",
-    "Group",
-    "Guard",
-    "GuardContext",
-    "HoldClass",
-    "HoldControl",
-    "ImportColumn",
-    "ImportKind",
-    "IntegratedRule",
     "InvalidInput",
-    "IssueLogin",
     "JournalRulesError",
-    "JournalSpec",
     "JournalState",
-    "Language",
-    "Lifecycle",
-    "LoadCalendarPlan",
-    "LoadContingent",
-    "LoadCurriculum",
     "ManualClock",
-    "Mark",
-    "MarkOnce",
-    "MarkRules",
     "MemoryStore",
-    "Messages",
-    "ModuleRule",
-    "Names",
-    "NewEvent",
-    "OpenJournal",
-    "OrgUnit",
-    "Parameter",
-    "PartResult",
-    "Permission",
-    "Person",
-    "Phrase",
-    "PlannedClass",
-    "PointRange",
-    "Policy",
-    "PolicyGuard",
     "Problem",
-    "RatingFormula",
-    "RatingPeriod",
-    "ReasonRule",
-    "RecordBackup",
     "Refusal",
-    "RegisterOrgUnits",
-    "RegisterPeople",
-    "RegisterSubstitution",
-    "RejectNote",
-    "Reopen",
-    "RequestLogin",
-    "Rounding",
     "RulesEngineError",
-    "RulesGuard",
     "Ruleset",
-    "RulesetMeta",
-    "RulesetRef",
     "Sanction",
-    "SetDeadlineCalendar",
-    "SheetPart",
-    "SheetRow",
-    "SheetSignature",
-    "Shortfall",
-    "SigningKey",
     "Storage",
     "StoreBusy",
-    "StoreCheck",
     "StoreError",
-    "StoredEvent",
-    "Stream",
-    "StreamInfo",
-    "Student",
-    "SubmitNote",
-    "Substitution",
     "SystemClock",
     "TamperDetected",
-    "Term",
-    "Transition",
-    "UnitKind",
     "UnknownEntity",
     "VersionConflict",
-    "VisaRequirement",
-    "Visas",
     "__version__",
-    "append_all",
     "audit",
     "backup_store",
     "bundled_rulesets",
-    "check_batch",
-    "check_batches",
-    "check_heads",
-    "check_store",
-    "compute_grade_sheet",
-    "converter",
     "default_ruleset",
-    "ensure_sound",
-    "finishing_department",
-    "finishing_part",
-    "form_grade_sheet",
-    "generate_signing_key",
-    "import_file",
-    "integrated_discipline",
-    "journal_stream",
-    "latest_checkpoint",
-    "load_checkpoint",
     "load_ruleset",
-    "load_signing_key",
     "loads_ruleset",
-    "make_checkpoint",
-    "mark_is_valid",
-    "module_grade",
     "open_store",
-    "payload_of",
-    "plan_import",
-    "read_table",
-    "recorded_grade_sheets",
-    "register_store",
-    "replay_journal",
     "restore_store",
-    "ruleset_coverage",
-    "ruleset_json_schema",
-    "ruleset_test_summary",
-    "run_ruleset_tests",
-    "sheet_control",
-    "sort_key",
-    "store_schemes",
-    "trusted_keys",
-    "verify_backup",
     "verify_store",
-    "write_templates",
 ]

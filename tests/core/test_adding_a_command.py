@@ -23,6 +23,8 @@ from journal_rules._journal import ControlState, JournalState
 from journal_rules._ruleset import DEFAULT_RULESET, bundled_rulesets
 from journal_rules._storage import StoredEvent
 from journal_rules._validation import Checker
+from journal_rules.commands import CloseJournal, HoldClass
+from journal_rules.events import journal_stream
 from journal_rules.testing import build_faculty, demo_clock
 
 JOURNAL = "anat/101/2025-1"
@@ -109,7 +111,7 @@ def _faculty_with_a_class(ruleset: jr.Ruleset
     book = _book(store, ruleset, clock)
     build_faculty(book, clock)
     clock.set(datetime(2025, 9, 3, 12, tzinfo=UTC))
-    book.execute("t-anat", jr.HoldClass(JOURNAL, CLASS_DAY, "Кости черепа"))
+    book.execute("t-anat", HoldClass(JOURNAL, CLASS_DAY, "Кости черепа"))
     return book, clock, store
 
 
@@ -140,14 +142,14 @@ def test_a_command_defined_here_is_validated_guarded_recorded_applied_and_read_b
     # Recorded and applied: the typed event, in the journal's stream and its state.
     (stored,) = book.execute("t-anat", command_class(JOURNAL, CLASS_DAY, reason="праздник"))
     assert stored.type == "class_cancelled"
-    assert stored.stream == jr.journal_stream(JOURNAL)
+    assert stored.stream == journal_stream(JOURNAL)
     assert stored.data == {"control": "current-1", "on": "2025-09-02", "reason": "праздник"}
     state = book.journal(JOURNAL)
     assert state.classes == {}
     assert state.anomalies == []
 
     # The lifecycle orders it like any action: not in a closed control.
-    book.execute("t-anat", jr.CloseJournal(JOURNAL, "current-1"))
+    book.execute("t-anat", CloseJournal(JOURNAL, "current-1"))
     with pytest.raises(jr.CommandRefused) as closed:
         book.execute("t-anat", command_class(JOURNAL, CLASS_DAY, reason="праздник"))
     assert [r.rule_id for r in closed.value.refusals] == ["journal-lifecycle"]
@@ -156,7 +158,7 @@ def test_a_command_defined_here_is_validated_guarded_recorded_applied_and_read_b
     again = _book(store, ruleset, clock)
     assert again.journal(JOURNAL).snapshot() == state.snapshot()
     assert again.journal(JOURNAL).classes == {}
-    (read,) = [e for e in store.read(jr.journal_stream(JOURNAL)) if e.type == "class_cancelled"]
+    (read,) = [e for e in store.read(journal_stream(JOURNAL)) if e.type == "class_cancelled"]
     assert payload_of(read) == event_class("current-1", CLASS_DAY, "праздник")
 
     # The audit's rules read it: an occurrence rule over the new event registers it.

@@ -8,6 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 import journal_rules as jr
+from journal_rules.commands import EnterMarks
+from journal_rules.events import journal_stream, replay_journal
 from journal_rules.testing import build_faculty, demo_clock
 
 JOURNAL = "anat/101/2025-1"
@@ -28,7 +30,7 @@ def test_threads_lose_no_marks(ruleset: jr.Ruleset, shared_gradebook: bool) -> N
     def write(book: jr.Gradebook, mine: list[date]) -> None:
         try:
             for day in mine:
-                book.execute("t-anat", jr.EnterMarks(JOURNAL, day, {"s10101": "70"}))
+                book.execute("t-anat", EnterMarks(JOURNAL, day, {"s10101": "70"}))
         except BaseException as exc:  # reported below, in the test thread
             errors.append(exc)
 
@@ -39,6 +41,6 @@ def test_threads_lose_no_marks(ruleset: jr.Ruleset, shared_gradebook: bool) -> N
     for t in threads:
         t.join()
     assert errors == []
-    state = jr.replay_journal(store.read(jr.journal_stream(JOURNAL)), ruleset.policy)
+    state = replay_journal(store.read(journal_stream(JOURNAL)), ruleset.policy)
     assert {d for (_, d, _) in state.grid} == set(days)
     assert jr.verify_store(store) == []

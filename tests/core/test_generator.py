@@ -7,6 +7,9 @@ from datetime import UTC, date, datetime
 import pytest
 
 import journal_rules as jr
+from journal_rules.events import EventLog
+from journal_rules.model import CourseKind
+from journal_rules.storage import BufferedStore, NewEvent
 from journal_rules.testing import demo_clock, generate_university
 
 
@@ -38,7 +41,7 @@ def test_a_generated_term_has_the_expected_shape(ruleset: jr.Ruleset) -> None:
     assert report.late_closings > 0
     book = jr.Gradebook(store, ruleset.policy, clock=demo_clock())
     kinds = {book.directory.unit(book.directory.journal(j).unit).kind for j in book.journals()}
-    assert kinds == set(jr.CourseKind)
+    assert kinds == set(CourseKind)
     # Every generated journal replays cleanly under the ruleset's lifecycle.
     for journal in book.journals()[:200]:
         assert book.journal(journal).anomalies == []
@@ -54,10 +57,10 @@ def test_settings_are_checked_before_anything_is_written(ruleset: jr.Ruleset) ->
 
 def test_buffered_store_holds_writes_until_flushed() -> None:
     inner = jr.MemoryStore()
-    buffered = jr.BufferedStore(inner)
-    log = jr.EventLog(buffered)
+    buffered = BufferedStore(inner)
+    log = EventLog(buffered)
     at = datetime(2025, 9, 1, tzinfo=UTC)
-    log.append("a", [jr.NewEvent("backup_made", "it", at)] * 3)
+    log.append("a", [NewEvent("backup_made", "it", at)] * 3)
     assert inner.streams() == []
     assert [e.version for e in buffered.read("a", 2)] == [2, 3]
     assert [i.version for i in buffered.streams()] == [3]
@@ -65,7 +68,7 @@ def test_buffered_store_holds_writes_until_flushed() -> None:
         buffered.append("a", 1, [])
     assert buffered.flush() == 3
     assert [e.version for e in inner.read("a")] == [1, 2, 3]
-    log.append("a", [jr.NewEvent("backup_made", "it", at)])
+    log.append("a", [NewEvent("backup_made", "it", at)])
     buffered.close()
     assert [e.version for e in inner.read("a")] == [1, 2, 3, 4]
     assert jr.verify_store(inner) == []

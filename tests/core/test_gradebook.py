@@ -7,6 +7,29 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 import journal_rules as jr
+from journal_rules.commands import (
+    ApproveNote,
+    CloseJournal,
+    CorrectMark,
+    EnterMarks,
+    GiveVisa,
+    OpenJournal,
+    RegisterPeople,
+    RegisterSubstitution,
+    Reopen,
+    SubmitNote,
+)
+from journal_rules.events import EVENT_TYPES, EventLog
+from journal_rules.model import (
+    LANGUAGES,
+    ControlKind,
+    ControlPoint,
+    ExplanatoryNote,
+    JournalSpec,
+    Person,
+    Substitution,
+)
+from journal_rules.storage import NewEvent
 from journal_rules.testing import build_faculty, demo_clock, demo_gradebook
 
 JOURNAL = "anat/101/2025-1"
@@ -35,13 +58,13 @@ def test_marks_by_an_outsider_are_refused_with_reasons(faculty) -> None:
     book, _, store = faculty
     before = _count(store)
     with pytest.raises(jr.CommandRefused) as caught:
-        book.execute("t-bio", jr.EnterMarks(JOURNAL, date(2025, 9, 2), {"s10101": "80"}))
+        book.execute("t-bio", EnterMarks(JOURNAL, date(2025, 9, 2), {"s10101": "80"}))
     (refusal,) = caught.value.refusals
     assert refusal.rule_id == "perm-journal-teacher"
     assert "T13" in refusal.clauses
     assert refusal.facts["actor"] == "t-bio"
     assert refusal.facts["journal"] == JOURNAL
-    for lang in jr.LANGUAGES:
+    for lang in LANGUAGES:
         text = refusal.message(lang)
         assert "t-bio" in text
         assert "{" not in text
@@ -52,7 +75,7 @@ def test_unknown_actor_is_refused(faculty) -> None:
     book, _, store = faculty
     before = _count(store)
     with pytest.raises(jr.CommandRefused) as caught:
-        book.execute("nobody", jr.CloseJournal(JOURNAL, "current-1"))
+        book.execute("nobody", CloseJournal(JOURNAL, "current-1"))
     assert [r.rule_id for r in caught.value.refusals] == ["unknown-actor"]
     assert _count(store) == before
 
@@ -60,13 +83,13 @@ def test_unknown_actor_is_refused(faculty) -> None:
 def test_substitute_may_mark_only_within_the_substitution(faculty) -> None:
     book, clock, _ = faculty
     clock.set(clock.now().replace(month=9, day=10))
-    book.execute("head-anat", jr.RegisterSubstitution(jr.Substitution(
+    book.execute("head-anat", RegisterSubstitution(Substitution(
         JOURNAL, "t-anat2", "t-anat", date(2025, 9, 8), date(2025, 9, 12), minutes_number="3",
         minutes_date=date(2025, 9, 5), memo_number="СЗ-1", memo_date=date(2025, 9, 5))))
-    book.execute("t-anat2", jr.EnterMarks(JOURNAL, date(2025, 9, 9), {"s10101": "77"}))
+    book.execute("t-anat2", EnterMarks(JOURNAL, date(2025, 9, 9), {"s10101": "77"}))
     clock.set(clock.now().replace(day=16))
     with pytest.raises(jr.CommandRefused) as caught:
-        book.execute("t-anat2", jr.EnterMarks(JOURNAL, date(2025, 9, 15), {"s10101": "77"}))
+        book.execute("t-anat2", EnterMarks(JOURNAL, date(2025, 9, 15), {"s10101": "77"}))
     assert [r.rule_id for r in caught.value.refusals] == ["perm-journal-teacher"]
     assert book.journal(JOURNAL).grid[("s10101", date(2025, 9, 9), "current-1")] == "77"
 
@@ -75,7 +98,7 @@ def test_invalid_marks_name_every_bad_cell(faculty) -> None:
     book, _, store = faculty
     before = _count(store)
     with pytest.raises(jr.CommandRefused) as caught:
-        book.execute("t-anat", jr.EnterMarks(JOURNAL, date(2025, 9, 2), {
+        book.execute("t-anat", EnterMarks(JOURNAL, date(2025, 9, 2), {
             "s10101": "101", "s10102": "нб", "s10103": "80", "s10104": "70.5", "s10105": "н/б"}))
     (refusal,) = caught.value.refusals
     assert refusal.rule_id == "mark-validity"
@@ -87,7 +110,7 @@ def test_unknown_students_and_controls_are_invalid_input(faculty) -> None:
     book, _, store = faculty
     before = _count(store)
     with pytest.raises(jr.InvalidInput) as caught:
-        book.execute("t-anat", jr.EnterMarks(JOURNAL, date(2025, 9, 2),
+        book.execute("t-anat", EnterMarks(JOURNAL, date(2025, 9, 2),
                                              {"s20101": "80", "s10201": "80"}, control="curent-1"))
     messages = [str(p) for p in caught.value.problems]
     assert len(messages) == 3
@@ -95,13 +118,13 @@ def test_unknown_students_and_controls_are_invalid_input(faculty) -> None:
     assert any("s10201" in m for m in messages)
     assert _count(store) == before
     with pytest.raises(jr.UnknownEntity) as unknown:
-        book.execute("t-anat", jr.CloseJournal("anat/101/2025-2", "current-1"))
+        book.execute("t-anat", CloseJournal("anat/101/2025-2", "current-1"))
     assert unknown.value.suggestion == JOURNAL
 
 
 def _close_and_request(book: jr.Gradebook) -> None:
-    book.execute("t-anat", jr.CloseJournal(JOURNAL, "current-1"))
-    book.execute("t-anat", jr.SubmitNote(JOURNAL, "current-1", jr.ExplanatoryNote(
+    book.execute("t-anat", CloseJournal(JOURNAL, "current-1"))
+    book.execute("t-anat", SubmitNote(JOURNAL, "current-1", ExplanatoryNote(
         date(2025, 9, 3), "ошибка", ["практика"], date(2025, 9, 3), "не тот студент")))
 
 
@@ -112,9 +135,9 @@ def test_a_note_missing_any_visa_cannot_be_approved(faculty, missing: str) -> No
     signers = {"department_head": "head-anat", "curation_dean": "curator", "school_dean": "dean"}
     for role, person in signers.items():
         if role != missing:
-            book.execute(person, jr.GiveVisa(JOURNAL, "current-1", role))
+            book.execute(person, GiveVisa(JOURNAL, "current-1", role))
     with pytest.raises(jr.CommandRefused) as caught:
-        book.execute("or-senior", jr.ApproveNote(JOURNAL, "current-1"))
+        book.execute("or-senior", ApproveNote(JOURNAL, "current-1"))
     (refusal,) = caught.value.refusals
     assert refusal.rule_id == "reopen-visas"
     assert refusal.facts["missing"] == [missing]
@@ -129,7 +152,7 @@ def test_visa_from_the_wrong_department_is_refused(faculty) -> None:
     book, _, _ = faculty
     _close_and_request(book)
     with pytest.raises(jr.CommandRefused) as caught:
-        book.execute("head-bio", jr.GiveVisa(JOURNAL, "current-1", "department_head"))
+        book.execute("head-bio", GiveVisa(JOURNAL, "current-1", "department_head"))
     # Who gives visas is said once, by the permission.
     assert {r.rule_id for r in caught.value.refusals} == {"perm-visa"}
 
@@ -139,19 +162,19 @@ def test_only_the_registrar_head_reopens(faculty) -> None:
     _close_and_request(book)
     for role, person in {"department_head": "head-anat", "curation_dean": "curator",
                          "school_dean": "dean"}.items():
-        book.execute(person, jr.GiveVisa(JOURNAL, "current-1", role))
-    book.execute("or-senior", jr.ApproveNote(JOURNAL, "current-1"))
-    decision = book.check("or-senior", jr.Reopen(JOURNAL, "current-1"))
+        book.execute(person, GiveVisa(JOURNAL, "current-1", role))
+    book.execute("or-senior", ApproveNote(JOURNAL, "current-1"))
+    decision = book.check("or-senior", Reopen(JOURNAL, "current-1"))
     assert not decision.allowed
     assert decision.refusals[0].rule_id == "perm-reopen"
-    assert book.check("or-head", jr.Reopen(JOURNAL, "current-1")).allowed
+    assert book.check("or-head", Reopen(JOURNAL, "current-1")).allowed
 
 
 def test_marks_are_refused_on_a_closed_control(faculty) -> None:
     book, _, _ = faculty
-    book.execute("t-anat", jr.CloseJournal(JOURNAL, "current-1"))
+    book.execute("t-anat", CloseJournal(JOURNAL, "current-1"))
     with pytest.raises(jr.CommandRefused) as caught:
-        book.execute("t-anat", jr.EnterMarks(JOURNAL, date(2025, 9, 2), {"s10101": "80"}))
+        book.execute("t-anat", EnterMarks(JOURNAL, date(2025, 9, 2), {"s10101": "80"}))
     (refusal,) = caught.value.refusals
     assert refusal.rule_id == "journal-lifecycle"
     assert refusal.facts["state"] == "closed"
@@ -160,11 +183,11 @@ def test_marks_are_refused_on_a_closed_control(faculty) -> None:
 
 def test_a_correction_needs_a_reason(faculty) -> None:
     book, _, _ = faculty
-    book.execute("t-anat", jr.EnterMarks(JOURNAL, date(2025, 9, 2), {"s10101": "80"}))
+    book.execute("t-anat", EnterMarks(JOURNAL, date(2025, 9, 2), {"s10101": "80"}))
     with pytest.raises(jr.CommandRefused) as caught:
-        book.execute("t-anat", jr.CorrectMark(JOURNAL, "s10101", date(2025, 9, 2), "85"))
+        book.execute("t-anat", CorrectMark(JOURNAL, "s10101", date(2025, 9, 2), "85"))
     assert caught.value.refusals[0].rule_id == "reason-required"
-    events = book.execute("t-anat", jr.CorrectMark(JOURNAL, "s10101", date(2025, 9, 2), "85",
+    events = book.execute("t-anat", CorrectMark(JOURNAL, "s10101", date(2025, 9, 2), "85",
                                                    reason="описка"))
     assert events[0].reason == "описка"
     assert events[0].data["old"] == "80"
@@ -186,22 +209,22 @@ def test_a_stale_gradebook_retries_after_a_conflict(ruleset: jr.Ruleset) -> None
     clock.set(datetime(2025, 9, 15, 12, tzinfo=UTC))
     second = jr.Gradebook(store, ruleset.policy, clock=clock)
     second.journal(JOURNAL)  # cache its state
-    first.execute("t-anat", jr.EnterMarks(JOURNAL, date(2025, 9, 2), {"s10101": "80"}))
-    first.execute("t-anat", jr.CloseJournal(JOURNAL, "current-1"))
+    first.execute("t-anat", EnterMarks(JOURNAL, date(2025, 9, 2), {"s10101": "80"}))
+    first.execute("t-anat", CloseJournal(JOURNAL, "current-1"))
     # The second gradebook still thinks the control is open: the store's version check catches
     # it, the gradebook re-reads, and the guard now refuses on the true state.
     with pytest.raises(jr.CommandRefused) as caught:
-        second.execute("t-anat", jr.EnterMarks(JOURNAL, date(2025, 9, 3), {"s10101": "90"}))
+        second.execute("t-anat", EnterMarks(JOURNAL, date(2025, 9, 3), {"s10101": "90"}))
     assert caught.value.refusals[0].rule_id == "journal-lifecycle"
     assert jr.verify_store(store) == []
 
 
 def test_open_journal_validation_reports_all_problems(faculty) -> None:
     book, _, _ = faculty
-    spec = jr.JournalSpec("x", "anatt", "109", "2025-1", ["t-anatt"], [
-        jr.ControlPoint("c", jr.ControlKind.CURRENT, date(2025, 9, 5), date(2025, 9, 1))])
+    spec = JournalSpec("x", "anatt", "109", "2025-1", ["t-anatt"], [
+        ControlPoint("c", ControlKind.CURRENT, date(2025, 9, 5), date(2025, 9, 1))])
     with pytest.raises(jr.InvalidInput) as caught:
-        book.execute("or-insp", jr.OpenJournal(spec))
+        book.execute("or-insp", OpenJournal(spec))
     paths = sorted(p.path for p in caught.value.problems)
     assert paths == ["spec.controls[0]", "spec.group", "spec.teachers[0]", "spec.unit"]
 
@@ -209,10 +232,10 @@ def test_open_journal_validation_reports_all_problems(faculty) -> None:
 def test_bootstrap_registration_needs_a_granted_role(ruleset: jr.Ruleset) -> None:
     book = jr.Gradebook(jr.MemoryStore(), ruleset.policy, clock=demo_clock())
     with pytest.raises(jr.CommandRefused):
-        book.execute("t", jr.RegisterPeople([jr.Person("t", "T", {"teacher"})]))
-    book.execute("it", jr.RegisterPeople([jr.Person("it", "IT", {"it_department"})]))
+        book.execute("t", RegisterPeople([Person("t", "T", {"teacher"})]))
+    book.execute("it", RegisterPeople([Person("it", "IT", {"it_department"})]))
     with pytest.raises(jr.CommandRefused):  # after the first, the registry's roles decide
-        book.execute("t", jr.RegisterPeople([jr.Person("t", "T", {"it_department"})]))
+        book.execute("t", RegisterPeople([Person("t", "T", {"it_department"})]))
 
 
 def test_events_carry_actor_times_and_chain(ruleset: jr.Ruleset) -> None:
@@ -222,7 +245,7 @@ def test_events_carry_actor_times_and_chain(ruleset: jr.Ruleset) -> None:
     for event in events:
         assert event.actor
         assert event.recorded_at.tzinfo is not None
-        assert event.type in jr.EVENT_TYPES
+        assert event.type in EVENT_TYPES
     window = list(book.store.read_recorded(events[10].recorded_at,
                                            events[10].recorded_at + timedelta(days=1)))
     assert all(events[10].recorded_at <= e.recorded_at for e in window)
@@ -233,11 +256,11 @@ def test_a_store_with_unknown_or_malformed_events_is_a_clear_error(ruleset: jr.R
 
     at = datetime(2025, 9, 1, tzinfo=UTC)
     store = jr.MemoryStore()
-    jr.EventLog(store).append("registry:people", [jr.NewEvent("people_renamed", "it", at)])
+    EventLog(store).append("registry:people", [NewEvent("people_renamed", "it", at)])
     with pytest.raises(jr.StoreError, match=r"registry:people#1: unknown event type"):
         jr.Gradebook(store, ruleset.policy)
     other = jr.MemoryStore()
-    jr.EventLog(other).append("registry:people", [jr.NewEvent("people_registered", "it", at,
+    EventLog(other).append("registry:people", [NewEvent("people_registered", "it", at,
                                                               data={"people": "x"})])
     with pytest.raises(jr.StoreError, match=r"registry:people#1: the people_registered data"):
         jr.Gradebook(other, ruleset.policy)
@@ -253,7 +276,7 @@ def test_a_substitution_names_its_minutes_and_memo(faculty, field: str, blank: o
     documents[field] = blank
     before = _count(store)
     with pytest.raises(jr.InvalidInput) as caught:
-        book.execute("head-anat", jr.RegisterSubstitution(jr.Substitution(
+        book.execute("head-anat", RegisterSubstitution(Substitution(
             JOURNAL, "t-anat2", "t-anat", date(2025, 9, 8), date(2025, 9, 12),
             **documents)))  # type: ignore[arg-type]
     assert [p.path for p in caught.value.problems] == [f"substitution.{field}"]

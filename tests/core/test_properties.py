@@ -10,6 +10,21 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import journal_rules as jr
+from journal_rules.commands import (
+    ApproveNote,
+    CloseJournal,
+    Command,
+    CorrectMark,
+    EnterMarks,
+    FormGradeSheet,
+    GiveVisa,
+    RejectNote,
+    Reopen,
+    SubmitNote,
+)
+from journal_rules.events import EventLog, journal_stream, replay_journal
+from journal_rules.model import ExplanatoryNote
+from journal_rules.storage import NewEvent
 from journal_rules.testing import build_faculty
 
 JOURNAL = "anat/101/2025-1"
@@ -17,55 +32,55 @@ CONTROLS = ["current-1", "milestone-1"]
 STUDENTS = [f"s101{i:02d}" for i in range(1, 6)]
 PEOPLE = ["t-anat", "t-anat2", "t-bio", "head-anat", "head-bio", "curator", "dean", "or-senior",
           "or-head", "or-insp", "nobody"]
-NOTE = jr.ExplanatoryNote(date(2025, 9, 3), "ошибка", ["практика"], date(2025, 9, 3), "причина")
+NOTE = ExplanatoryNote(date(2025, 9, 3), "ошибка", ["практика"], date(2025, 9, 3), "причина")
 
 marks = st.one_of(st.integers(-5, 105).map(str), st.sampled_from(["н/б", "О", "нб", "7.5"]))
 days = st.dates(date(2025, 9, 1), date(2025, 10, 31))
 controls = st.sampled_from([CONTROLS[0]] * 5 + [CONTROLS[1]])  # mostly one, to go deep
 commands = st.one_of(
-    st.builds(jr.EnterMarks, st.just(JOURNAL), days,
+    st.builds(EnterMarks, st.just(JOURNAL), days,
               st.dictionaries(st.sampled_from(STUDENTS), marks, min_size=1, max_size=3)),
-    st.builds(jr.CorrectMark, st.just(JOURNAL), st.sampled_from(STUDENTS), days, marks,
+    st.builds(CorrectMark, st.just(JOURNAL), st.sampled_from(STUDENTS), days, marks,
               st.sampled_from([None, "описка"])),
-    st.builds(jr.CloseJournal, st.just(JOURNAL), controls),
-    st.builds(jr.SubmitNote, st.just(JOURNAL), controls, st.just(NOTE)),
-    st.builds(jr.GiveVisa, st.just(JOURNAL), controls,
+    st.builds(CloseJournal, st.just(JOURNAL), controls),
+    st.builds(SubmitNote, st.just(JOURNAL), controls, st.just(NOTE)),
+    st.builds(GiveVisa, st.just(JOURNAL), controls,
               st.sampled_from(["department_head", "curation_dean", "school_dean", "teacher"])),
-    st.builds(jr.ApproveNote, st.just(JOURNAL), controls),
-    st.builds(jr.RejectNote, st.just(JOURNAL), controls, st.sampled_from([None, "нет"])),
-    st.builds(jr.Reopen, st.just(JOURNAL), controls),
-    st.builds(jr.FormGradeSheet, st.just(JOURNAL), controls),
+    st.builds(ApproveNote, st.just(JOURNAL), controls),
+    st.builds(RejectNote, st.just(JOURNAL), controls, st.sampled_from([None, "нет"])),
+    st.builds(Reopen, st.just(JOURNAL), controls),
+    st.builds(FormGradeSheet, st.just(JOURNAL), controls),
 )
 # Who would usually send each command; a step sometimes picks anyone else instead.
-LIKELY = {jr.EnterMarks: ["t-anat"], jr.CorrectMark: ["t-anat"], jr.CloseJournal: ["t-anat"],
-          jr.SubmitNote: ["t-anat"], jr.FormGradeSheet: ["t-anat"],
-          jr.ApproveNote: ["or-senior", "or-head"], jr.RejectNote: ["or-senior"],
-          jr.Reopen: ["or-head"], jr.GiveVisa: ["head-anat", "curator", "dean"]}
+LIKELY = {EnterMarks: ["t-anat"], CorrectMark: ["t-anat"], CloseJournal: ["t-anat"],
+          SubmitNote: ["t-anat"], FormGradeSheet: ["t-anat"],
+          ApproveNote: ["or-senior", "or-head"], RejectNote: ["or-senior"],
+          Reopen: ["or-head"], GiveVisa: ["head-anat", "curator", "dean"]}
 VISA_OF = {"head-anat": "department_head", "curator": "curation_dean", "dean": "school_dean"}
 
 
 @st.composite
-def step(draw: st.DrawFn) -> tuple[str, jr.Command]:
+def step(draw: st.DrawFn) -> tuple[str, Command]:
     command = draw(commands)
     if draw(st.integers(0, 9)) == 0:
         return draw(st.sampled_from(PEOPLE)), command
     actor = draw(st.sampled_from(LIKELY[type(command)]))
-    if isinstance(command, jr.GiveVisa) and draw(st.integers(0, 4)) > 0:
-        command = jr.GiveVisa(command.journal, command.control, VISA_OF[actor])
+    if isinstance(command, GiveVisa) and draw(st.integers(0, 4)) > 0:
+        command = GiveVisa(command.journal, command.control, VISA_OF[actor])
     return actor, command
 
 
 @st.composite
-def procedure(draw: st.DrawFn) -> list[tuple[str, jr.Command]]:
+def procedure(draw: st.DrawFn) -> list[tuple[str, Command]]:
     """The whole reopening procedure on one control, sometimes with one step left out."""
     control = draw(controls)
-    block: list[tuple[str, jr.Command]] = [
-        ("t-anat", jr.CloseJournal(JOURNAL, control)),
-        ("t-anat", jr.SubmitNote(JOURNAL, control, NOTE)),
-        *[(who, jr.GiveVisa(JOURNAL, control, role)) for who, role in VISA_OF.items()],
-        ("or-senior", jr.ApproveNote(JOURNAL, control)),
-        ("or-head", jr.Reopen(JOURNAL, control)),
-        ("t-anat", jr.CorrectMark(JOURNAL, STUDENTS[0], date(2025, 9, 2), "90", "описка")),
+    block: list[tuple[str, Command]] = [
+        ("t-anat", CloseJournal(JOURNAL, control)),
+        ("t-anat", SubmitNote(JOURNAL, control, NOTE)),
+        *[(who, GiveVisa(JOURNAL, control, role)) for who, role in VISA_OF.items()],
+        ("or-senior", ApproveNote(JOURNAL, control)),
+        ("or-head", Reopen(JOURNAL, control)),
+        ("t-anat", CorrectMark(JOURNAL, STUDENTS[0], date(2025, 9, 2), "90", "описка")),
     ]
     skip = draw(st.integers(-len(block), len(block) - 1))
     return [s for i, s in enumerate(block) if i != skip]
@@ -96,7 +111,7 @@ def _count(store: jr.Storage) -> int:
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(steps=steps)
-def test_invariants_of_any_command_sequence(steps: list[tuple[str, jr.Command]]) -> None:
+def test_invariants_of_any_command_sequence(steps: list[tuple[str, Command]]) -> None:
     ruleset = _ruleset()
     book, clock, store = _fresh(ruleset)
     writable = {"open", "reopened"}
@@ -123,7 +138,7 @@ def test_invariants_of_any_command_sequence(steps: list[tuple[str, jr.Command]])
         # Marks change only in states that allow it.
         assert all(before_states[c] in writable for c in changed)
     # Replaying the stream rebuilds the same state; so does a new gradebook on the same store.
-    replayed = jr.replay_journal(store.read(jr.journal_stream(JOURNAL)), ruleset.policy)
+    replayed = replay_journal(store.read(journal_stream(JOURNAL)), ruleset.policy)
     assert replayed.snapshot() == book.journal(JOURNAL).snapshot()
     again = jr.Gradebook(store, ruleset.policy, clock=clock)
     assert again.journal(JOURNAL).snapshot() == book.journal(JOURNAL).snapshot()
@@ -135,15 +150,15 @@ def test_invariants_of_any_command_sequence(steps: list[tuple[str, jr.Command]])
 @given(sizes=st.lists(st.integers(1, 4), min_size=1, max_size=6), stale=st.integers(0, 30))
 def test_a_conflicting_expected_version_is_refused(sizes: list[int], stale: int) -> None:
     store = jr.MemoryStore()
-    log = jr.EventLog(store)
+    log = EventLog(store)
     at = datetime(2025, 9, 1, tzinfo=UTC)
     for n in sizes:
-        log.append("s", [jr.NewEvent("backup_made", "it", at) for _ in range(n)])
+        log.append("s", [NewEvent("backup_made", "it", at) for _ in range(n)])
     total = sum(sizes)
     head = list(store.read("s"))[-1]
     wrong = stale if stale != total else total + 1
-    batch = jr.NewEvent("backup_made", "it", at)
-    from journal_rules import StoredEvent  # the numbered form an adapter receives
+    batch = NewEvent("backup_made", "it", at)
+    from journal_rules.storage import StoredEvent
 
     numbered = [StoredEvent("s", wrong + 1, batch.type, batch.actor, batch.recorded_at, None,
                             None, {}, head.hash, head.hash)]

@@ -8,11 +8,23 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import journal_rules as jr
+from journal_rules._convert import converter
+from journal_rules.model import (
+    CalendarPlan,
+    CourseKind,
+    CourseUnit,
+    Group,
+    JournalSpec,
+    Mark,
+    Person,
+)
+from journal_rules.policy import MarkRules, mark_is_valid
+from journal_rules.storage import StoredEvent
 from journal_rules.testing import strategies as jst
 
 
 @functools.cache
-def _rules() -> jr.MarkRules:
+def _rules() -> MarkRules:
     return jr.default_ruleset().policy.marks
 
 
@@ -20,26 +32,26 @@ def _rules() -> jr.MarkRules:
 @given(data=st.data())
 def test_valid_marks_are_accepted_and_invalid_refused(data: st.DataObject) -> None:
     rules = _rules()
-    assert jr.mark_is_valid(jr.Mark.parse(data.draw(jst.valid_marks(rules))), rules)
-    assert not jr.mark_is_valid(jr.Mark.parse(data.draw(jst.invalid_marks(rules))), rules)
+    assert mark_is_valid(Mark.parse(data.draw(jst.valid_marks(rules))), rules)
+    assert not mark_is_valid(Mark.parse(data.draw(jst.invalid_marks(rules))), rules)
 
 
 @settings(max_examples=60, deadline=None,
           suppress_health_check=[HealthCheck.too_slow])  # a loaded machine
 @given(unit=jst.course_units(), plan=jst.calendar_plans(), spec=jst.journal_specs(),
        group=jst.groups(), person=jst.people(("teacher", "department_head")))
-def test_model_round_trips_through_plain_data(unit: jr.CourseUnit, plan: jr.CalendarPlan,
-                                              spec: jr.JournalSpec, group: jr.Group,
-                                              person: jr.Person) -> None:
+def test_model_round_trips_through_plain_data(unit: CourseUnit, plan: CalendarPlan,
+                                              spec: JournalSpec, group: Group,
+                                              person: Person) -> None:
     for value in (unit, plan, spec, group, person):
-        plain = jr.converter.unstructure(value)
-        assert jr.converter.structure(plain, type(value)) == value
+        plain = converter.unstructure(value)
+        assert converter.structure(plain, type(value)) == value
 
 
 @settings(max_examples=60, deadline=None)
 @given(unit=jst.course_units())
-def test_units_of_every_kind_have_the_right_parts(unit: jr.CourseUnit) -> None:
-    assert (unit.kind is jr.CourseKind.DISCIPLINE) == (not unit.parts)
+def test_units_of_every_kind_have_the_right_parts(unit: CourseUnit) -> None:
+    assert (unit.kind is CourseKind.DISCIPLINE) == (not unit.parts)
     assert all(p.starts <= p.ends for p in unit.parts)
 
 
@@ -49,6 +61,6 @@ def test_generated_terms_round_trip_through_records(store: jr.MemoryStore) -> No
     events = list(store.read_recorded())
     assert events
     for event in events:
-        assert jr.StoredEvent.from_record(event.to_record()) == event
+        assert StoredEvent.from_record(event.to_record()) == event
         assert event.expected_hash() == event.hash
     assert jr.verify_store(store) == []

@@ -8,6 +8,9 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 
 import journal_rules as jr
+from journal_rules.commands import CloseJournal, CorrectMark, EnterMarks
+from journal_rules.grading import compute_grade_sheet
+from journal_rules.model import LANGUAGES
 from journal_rules.testing import build_faculty, demo_clock
 
 RULESET = jr.default_ruleset()
@@ -39,18 +42,18 @@ def _book(clock: jr.Clock) -> tuple[jr.Gradebook, jr.MemoryStore]:
 def test_the_same_instant_gives_the_same_decision_in_any_clock_zone(clock: jr.Clock) -> None:
     book, _ = _book(clock)
     assert book.today() == date(2025, 9, 9)
-    assert book.check("t-anat", jr.EnterMarks(JOURNAL, date(2025, 9, 9), {"s10101": "80"}))
-    decision = book.check("t-anat", jr.EnterMarks(JOURNAL, date(2025, 9, 10), {"s10101": "80"}))
+    assert book.check("t-anat", EnterMarks(JOURNAL, date(2025, 9, 9), {"s10101": "80"}))
+    decision = book.check("t-anat", EnterMarks(JOURNAL, date(2025, 9, 10), {"s10101": "80"}))
     (refusal,) = decision.refusals
     assert refusal.rule_id == "no-future-marks"
     assert refusal.clauses == ("T3", "T15")
     assert refusal.ruleset == RULESET.ref
     assert (refusal.facts["on"], refusal.facts["today"]) == ("2025-09-10", "2025-09-09")
-    messages = {lang: refusal.message(lang) for lang in jr.LANGUAGES}
+    messages = {lang: refusal.message(lang) for lang in LANGUAGES}
     assert len(set(messages.values())) == 3
     assert all("2025-09-10" in text for text in messages.values())
     # A command about no particular day concerns today, in the ruleset's zone.
-    (closed,) = book.execute("t-anat", jr.CloseJournal(JOURNAL, "current-1"))
+    (closed,) = book.execute("t-anat", CloseJournal(JOURNAL, "current-1"))
     assert closed.occurred_on == date(2025, 9, 9)
 
 
@@ -58,18 +61,18 @@ def test_a_future_mark_is_refused_and_writes_nothing() -> None:
     book, store = _book(jr.ManualClock(datetime(2025, 9, 8, 18, 0, tzinfo=UTC)))
     before = len(list(store.read("journal:" + JOURNAL)))
     with pytest.raises(jr.CommandRefused) as caught:
-        book.execute("t-anat", jr.EnterMarks(JOURNAL, date(2025, 9, 9), {"s10101": "80"}))
+        book.execute("t-anat", EnterMarks(JOURNAL, date(2025, 9, 9), {"s10101": "80"}))
     assert [r.rule_id for r in caught.value.refusals] == ["no-future-marks"]
     with pytest.raises(jr.CommandRefused):
-        book.execute("t-anat", jr.CorrectMark(JOURNAL, "s10101", date(2025, 9, 9), "70",
+        book.execute("t-anat", CorrectMark(JOURNAL, "s10101", date(2025, 9, 9), "70",
                                               reason="исправление"))
     assert len(list(store.read("journal:" + JOURNAL))) == before
-    book.execute("t-anat", jr.EnterMarks(JOURNAL, date(2025, 9, 8), {"s10101": "80"}))
+    book.execute("t-anat", EnterMarks(JOURNAL, date(2025, 9, 8), {"s10101": "80"}))
 
 
 def test_a_grade_sheet_is_dated_today_in_the_ruleset_zone() -> None:
     book, _ = _book(_UTCClock(INSTANT))
-    book.execute("t-anat", jr.EnterMarks(JOURNAL, date(2025, 9, 8), {"s10101": "80"}))
+    book.execute("t-anat", EnterMarks(JOURNAL, date(2025, 9, 8), {"s10101": "80"}))
     assert RULESET.grading is not None
-    sheet = jr.compute_grade_sheet(book, RULESET.grading, JOURNAL)
+    sheet = compute_grade_sheet(book, RULESET.grading, JOURNAL)
     assert sheet.formed_on == date(2025, 9, 9)

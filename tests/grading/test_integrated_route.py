@@ -10,6 +10,23 @@ from pathlib import Path
 import pytest
 
 import journal_rules as jr
+from journal_rules.commands import (
+    CloseJournal,
+    EnterMarks,
+    HoldControl,
+    LoadCurriculum,
+    OpenJournal,
+)
+from journal_rules.grading import compute_grade_sheet, form_grade_sheet, recorded_grade_sheets
+from journal_rules.model import (
+    ControlKind,
+    ControlPoint,
+    CourseKind,
+    CoursePart,
+    CourseUnit,
+    CurriculumEntry,
+    JournalSpec,
+)
 from journal_rules.testing import build_faculty, demo_clock
 
 RULESETS = Path(__file__).resolve().parents[2] / "rulesets"
@@ -31,31 +48,31 @@ def _world(ruleset: jr.Ruleset, *, block_exam: bool, same_end: bool
     book = jr.Gradebook.for_ruleset(jr.MemoryStore(), ruleset, clock=clock)
     build_faculty(book, clock)
     anat_end = DEC14 if same_end else date(2025, 10, 31)
-    unit = jr.CourseUnit("tie", "Связанная ИД", jr.CourseKind.INTEGRATED, "dep-anat", 4, SEP1,
+    unit = CourseUnit("tie", "Связанная ИД", CourseKind.INTEGRATED, "dep-anat", 4, SEP1,
                          DEC14, parts=[
-                             jr.CoursePart("tie-anat", "Блок анатомии", "dep-anat", 2, SEP1,
+                             CoursePart("tie-anat", "Блок анатомии", "dep-anat", 2, SEP1,
                                            anat_end),
-                             jr.CoursePart("tie-phys", "Блок физиологии", "dep-phys", 2, OCT1,
+                             CoursePart("tie-phys", "Блок физиологии", "dep-phys", 2, OCT1,
                                            DEC14)])
-    book.execute("methodist", jr.LoadCurriculum([], [unit], [jr.CurriculumEntry("101", "tie",
+    book.execute("methodist", LoadCurriculum([], [unit], [CurriculumEntry("101", "tie",
                                                                                  "2025-1")]))
 
-    def block(starts: date, ends: date) -> list[jr.ControlPoint]:
+    def block(starts: date, ends: date) -> list[ControlPoint]:
         mid = starts + (ends - starts) / 2
-        points = [jr.ControlPoint("current-1", jr.ControlKind.CURRENT, starts, mid),
-                  jr.ControlPoint("milestone-1", jr.ControlKind.MILESTONE, mid, mid),
-                  jr.ControlPoint("current-2", jr.ControlKind.CURRENT, mid, ends),
-                  jr.ControlPoint("milestone-2", jr.ControlKind.MILESTONE, ends, ends)]
+        points = [ControlPoint("current-1", ControlKind.CURRENT, starts, mid),
+                  ControlPoint("milestone-1", ControlKind.MILESTONE, mid, mid),
+                  ControlPoint("current-2", ControlKind.CURRENT, mid, ends),
+                  ControlPoint("milestone-2", ControlKind.MILESTONE, ends, ends)]
         if block_exam:
-            points.append(jr.ControlPoint("exam", jr.ControlKind.INTERMEDIATE, ends, ends))
+            points.append(ControlPoint("exam", ControlKind.INTERMEDIATE, ends, ends))
         return points
 
-    exam = [jr.ControlPoint("exam", jr.ControlKind.INTERMEDIATE, DEC17, DEC17)]
-    book.execute("or-insp", jr.OpenJournal(jr.JournalSpec("tie/101", "tie", "101", "2025-1",
+    exam = [ControlPoint("exam", ControlKind.INTERMEDIATE, DEC17, DEC17)]
+    book.execute("or-insp", OpenJournal(JournalSpec("tie/101", "tie", "101", "2025-1",
                                                           ["t-anat"], exam)))
     for part, teacher, starts, ends in (("tie-anat", "t-anat", SEP1, anat_end),
                                         ("tie-phys", "t-phys", OCT1, DEC14)):
-        book.execute("or-insp", jr.OpenJournal(jr.JournalSpec(
+        book.execute("or-insp", OpenJournal(JournalSpec(
             f"tie/{part}/101", "tie", "101", "2025-1", [teacher], block(starts, ends),
             part=part)))
     students = [s.id for s in book.directory.students_of("101")]
@@ -64,14 +81,14 @@ def _world(ruleset: jr.Ruleset, *, block_exam: bool, same_end: bool
                       for control, state in book.journal(f"tie/{part}/101").controls.items())
     for day, journal, control, teacher in closings:  # in time order, each on its day
         clock.set(_at(day, 9))
-        book.execute(teacher, jr.EnterMarks(journal, day, dict.fromkeys(students, "80"),
+        book.execute(teacher, EnterMarks(journal, day, dict.fromkeys(students, "80"),
                                             control=control))
-        book.execute(teacher, jr.CloseJournal(journal, control))
+        book.execute(teacher, CloseJournal(journal, control))
     clock.set(_at(DEC17, 9))
-    book.execute("t-anat", jr.HoldControl("tie/101", "exam", DEC17))
-    book.execute("t-anat", jr.EnterMarks("tie/101", DEC17, dict.fromkeys(students, "70"),
+    book.execute("t-anat", HoldControl("tie/101", "exam", DEC17))
+    book.execute("t-anat", EnterMarks("tie/101", DEC17, dict.fromkeys(students, "70"),
                                          control="exam"))
-    book.execute("t-anat", jr.CloseJournal("tie/101", "exam"))
+    book.execute("t-anat", CloseJournal("tie/101", "exam"))
     return book, clock
 
 
@@ -95,17 +112,17 @@ def test_route_of_docs_grading(block_exam: bool) -> None:
         [("pending", "tie/tie-phys/101", "dep-phys")]
     assert set(pending[0].responsible) == {"t-phys", "head-phys"}
     clock.set(_at(date(2025, 12, 18), 9))
-    sheet = jr.compute_grade_sheet(book, grading, "tie/101")
+    sheet = compute_grade_sheet(book, grading, "tie/101")
     assert (sheet.kind, sheet.journal, sheet.department) == \
         ("integrated", "tie/tie-phys/101", "dep-phys")
     assert sheet.control == ("exam" if block_exam else "milestone-2")
     assert {r.status for r in sheet.rows} == {"passed"}
     # Only the finishing journal's teacher may record it (the guard, perm-journal-teacher).
     with pytest.raises(jr.CommandRefused) as refused:
-        jr.form_grade_sheet(book, "t-anat", sheet)
+        form_grade_sheet(book, "t-anat", sheet)
     assert "perm-journal-teacher" in {r.rule_id for r in refused.value.refusals}
-    jr.form_grade_sheet(book, "t-phys", sheet)
-    assert jr.recorded_grade_sheets(book, "tie/tie-phys/101") == [sheet]
+    form_grade_sheet(book, "t-phys", sheet)
+    assert recorded_grade_sheets(book, "tie/tie-phys/101") == [sheet]
     assert _tie_findings(book, ruleset, "integrated-sheet") == []
     # Neither the ИД's own journal nor its blocks owe a regular sheet (P10).
     assert _tie_findings(book, ruleset, "grade-sheet-deadline") == []
@@ -125,10 +142,10 @@ def test_same_day_tie_break_is_shared_by_grading_and_rule(ruleset_file: str | No
     pending = _tie_findings(book, ruleset, "integrated-sheet", DEC17)
     assert [f.journal for f in pending] == [f"tie/{finishing}/101"]
     clock.set(_at(date(2025, 12, 18), 9))
-    sheet = jr.compute_grade_sheet(book, grading, "tie/101")
+    sheet = compute_grade_sheet(book, grading, "tie/101")
     assert sheet.journal == f"tie/{finishing}/101"
     teacher = book.directory.journal(sheet.journal).teachers[0]
-    jr.form_grade_sheet(book, teacher, sheet)
+    form_grade_sheet(book, teacher, sheet)
     assert _tie_findings(book, ruleset, "integrated-sheet") == []
 
 

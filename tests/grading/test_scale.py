@@ -12,11 +12,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import journal_rules as jr
+from journal_rules.grading import Grader, Rounding
 
 RULESET = jr.default_ruleset()
 GRADING = RULESET.grading
 assert GRADING is not None
-GRADER = jr.Grader.of(RULESET)
+GRADER = Grader.of(RULESET)
 
 
 @given(st.decimals(min_value=0, max_value=100, places=2))
@@ -64,13 +65,13 @@ def test_every_boundary(points: int, letter: str, gpa: str, traditional: str) ->
     (Fraction(491, 10), "up", "50"), (Fraction(200, 3), "half_up", "67"),
 ])
 def test_rounding_is_exact(value: Fraction, mode: str, expected: str) -> None:
-    assert jr.Rounding(0, mode).round(value) == Decimal(expected)
+    assert Rounding(0, mode).round(value) == Decimal(expected)
 
 
 def test_rounding_places() -> None:
-    assert jr.Rounding(2, "half_up").round(Fraction(2, 3)) == Decimal("0.67")
-    assert jr.Rounding(2, "half_up").round(Fraction(1, 8)) == Decimal("0.13")
-    assert jr.Rounding(2, "half_even").round(Fraction(1, 8)) == Decimal("0.12")
+    assert Rounding(2, "half_up").round(Fraction(2, 3)) == Decimal("0.67")
+    assert Rounding(2, "half_up").round(Fraction(1, 8)) == Decimal("0.13")
+    assert Rounding(2, "half_even").round(Fraction(1, 8)) == Decimal("0.12")
 
 
 # rating, exam -> status, final points, letter (hand-computed: 0.6 x rating + 0.4 x exam)
@@ -105,7 +106,7 @@ def test_control_scores_and_codes() -> None:
     assert GRADER.control_score([]) == 0
     text = Path(RULESET.source).read_text(encoding="utf-8").replace(
         "    absent: 0\n    unprepared: 0\n", "    absent: null\n    unprepared: 10\n")
-    other = jr.Grader.of(jr.loads_ruleset(text))
+    other = Grader.of(jr.loads_ruleset(text))
     assert other.control_score(["80", "н/б", "О", "100"]) == Fraction(190, 3)  # н/б left out
 
 

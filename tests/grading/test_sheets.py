@@ -7,28 +7,35 @@ from decimal import Decimal
 import pytest
 
 import journal_rules as jr
+from journal_rules.grading import (
+    SHEET_KINDS,
+    Grader,
+    GradeSheet,
+    compute_grade_sheet,
+    recorded_grade_sheets,
+)
 from journal_rules.testing import complete_term, demo_gradebook
 
 
 @pytest.fixture(scope="module")
-def term() -> tuple[jr.Gradebook, list[jr.GradeSheet]]:
+def term() -> tuple[jr.Gradebook, list[GradeSheet]]:
     book = demo_gradebook(jr.MemoryStore())
     clock = book.clock
     assert isinstance(clock, jr.ManualClock)
     return book, complete_term(book, clock)
 
 
-def _sheet(sheets: list[jr.GradeSheet], kind: str, unit: str, group: str) -> jr.GradeSheet:
+def _sheet(sheets: list[GradeSheet], kind: str, unit: str, group: str) -> GradeSheet:
     return next(s for s in sheets if (s.kind, s.unit, s.group) == (kind, unit, group))
 
 
-def test_every_kind_is_formed_and_recorded(term: tuple[jr.Gradebook, list[jr.GradeSheet]]) -> None:
+def test_every_kind_is_formed_and_recorded(term: tuple[jr.Gradebook, list[GradeSheet]]) -> None:
     book, sheets = term
-    assert {s.kind for s in sheets} == set(jr.SHEET_KINDS)
+    assert {s.kind for s in sheets} == set(SHEET_KINDS)
     # regular: anat x 2 groups, 3 modular disciplines x 2; integrated: nerv, cell x 2; individual
     assert len(sheets) == 13
     for sheet in sheets:
-        recorded = jr.recorded_grade_sheets(book, sheet.journal)
+        recorded = recorded_grade_sheets(book, sheet.journal)
         assert sheet in recorded
         control = book.journal(sheet.journal).controls[sheet.control]
         assert sheet.kind in [k for k, _ in control.sheets]
@@ -36,7 +43,7 @@ def test_every_kind_is_formed_and_recorded(term: tuple[jr.Gradebook, list[jr.Gra
 
 
 def test_sheet_holds_what_a_kazakh_sheet_holds(
-        term: tuple[jr.Gradebook, list[jr.GradeSheet]]) -> None:
+        term: tuple[jr.Gradebook, list[GradeSheet]]) -> None:
     _, sheets = term
     sheet = _sheet(sheets, "regular", "anat", "102")
     assert (sheet.unit_name, sheet.group, sheet.specialty, sheet.year_of_study,
@@ -55,11 +62,11 @@ def test_sheet_holds_what_a_kazakh_sheet_holds(
     for row in sheet.rows:  # every row is consistent with the scale
         if row.status == "passed":
             assert row.final is not None
-            assert jr.Grader.of(jr.default_ruleset()).grade(row.final).letter == row.letter
+            assert Grader.of(jr.default_ruleset()).grade(row.final).letter == row.letter
 
 
 def test_individual_sheet_after_the_reopening(
-        term: tuple[jr.Gradebook, list[jr.GradeSheet]]) -> None:
+        term: tuple[jr.Gradebook, list[GradeSheet]]) -> None:
     book, sheets = term
     sheet = _sheet(sheets, "individual", "anat", "102")
     assert [r.student for r in sheet.rows] == ["s10204"]
@@ -71,7 +78,7 @@ def test_individual_sheet_after_the_reopening(
 
 
 def test_integrated_sheets_by_the_finishing_department(
-        term: tuple[jr.Gradebook, list[jr.GradeSheet]]) -> None:
+        term: tuple[jr.Gradebook, list[GradeSheet]]) -> None:
     book, sheets = term
     nerv = _sheet(sheets, "integrated", "nerv", "101")
     assert nerv.department == "dep-phys"  # the physiology block ends last (T10)
@@ -91,7 +98,7 @@ def test_integrated_sheets_by_the_finishing_department(
 
 
 def test_integrated_sheet_matches_hand_computation(
-        term: tuple[jr.Gradebook, list[jr.GradeSheet]]) -> None:
+        term: tuple[jr.Gradebook, list[GradeSheet]]) -> None:
     _, sheets = term
     cell = _sheet(sheets, "integrated", "cell", "101")
     regular = {s.part: {r.student: r for r in s.rows} for s in sheets
@@ -104,21 +111,21 @@ def test_integrated_sheet_matches_hand_computation(
         assert row.final == (total / 3).quantize(Decimal(1), rounding="ROUND_HALF_UP")
 
 
-def test_bad_requests_are_typed_errors(term: tuple[jr.Gradebook, list[jr.GradeSheet]]) -> None:
+def test_bad_requests_are_typed_errors(term: tuple[jr.Gradebook, list[GradeSheet]]) -> None:
     book, _ = term
     grading = jr.default_ruleset().grading
     assert grading is not None
     with pytest.raises(jr.InvalidInput, match="no exam of its own"):
-        jr.compute_grade_sheet(book, grading, "nerv/nerv-anat/101/2025-1")
+        compute_grade_sheet(book, grading, "nerv/nerv-anat/101/2025-1")
     with pytest.raises(jr.InvalidInput, match="never reopened"):
-        jr.compute_grade_sheet(book, grading, "cell/cell-bio/101/2025-1", kind="individual",
+        compute_grade_sheet(book, grading, "cell/cell-bio/101/2025-1", kind="individual",
                                student="s10101")
     with pytest.raises(jr.UnknownEntity):
-        jr.compute_grade_sheet(book, grading, "nope/101/2025-1")
+        compute_grade_sheet(book, grading, "nope/101/2025-1")
 
 
 def test_sheet_round_trips_through_its_event(
-        term: tuple[jr.Gradebook, list[jr.GradeSheet]]) -> None:
+        term: tuple[jr.Gradebook, list[GradeSheet]]) -> None:
     _, sheets = term
     for sheet in sheets:
-        assert jr.GradeSheet.from_data(sheet.as_data()) == sheet
+        assert GradeSheet.from_data(sheet.as_data()) == sheet

@@ -19,6 +19,7 @@ import attrs
 from openpyxl import Workbook
 
 import journal_rules as jr
+from journal_rules.policy import DEFAULT_RULESET
 
 Build = Callable[[Path], list[str]]
 MEMORY = ["--store", "memory://"]
@@ -52,7 +53,7 @@ def _write(path: Path, data: str | bytes) -> Path:
     return path
 
 
-BUNDLED = jr.bundled_rulesets()[jr.DEFAULT_RULESET].read_text(encoding="utf-8")
+BUNDLED = jr.bundled_rulesets()[DEFAULT_RULESET].read_text(encoding="utf-8")
 ALIAS_BOMB = "\n".join(
     ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     + [f"a{i}: &a{i} [{','.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 9)]

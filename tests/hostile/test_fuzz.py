@@ -21,11 +21,13 @@ import hypothesis.strategies as st
 from hypothesis import HealthCheck, given, settings
 
 import journal_rules as jr
+from journal_rules.importing import IMPORT_SHEET, plan_import
+from journal_rules.policy import DEFAULT_RULESET
 from journal_rules.testing import demo_gradebook, make_events
 
 FUZZ = settings(max_examples=60, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-BUNDLED = jr.bundled_rulesets()[jr.DEFAULT_RULESET].read_bytes()
+BUNDLED = jr.bundled_rulesets()[DEFAULT_RULESET].read_bytes()
 
 
 def _bounded(call: Callable[[], object], outcomes: Counter[str]) -> None:
@@ -102,7 +104,7 @@ def _xlsx_of(csv_bytes: bytes) -> bytes:
     wb = Workbook()
     ws = wb.active
     assert ws is not None
-    ws.title = jr.IMPORT_SHEET
+    ws.title = IMPORT_SHEET
     for line in csv_bytes.decode().splitlines():
         ws.append(line.replace('"', "").split(",")[:9])
     out = io.BytesIO()
@@ -148,7 +150,7 @@ def test_the_importer_raises_only_its_own_errors() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / f"contingent{suffix}"
             path.write_bytes(data)
-            _bounded(lambda: jr.plan_import(book, "contingent", path, actor="or-insp"),
+            _bounded(lambda: plan_import(book, "contingent", path, actor="or-insp"),
                      outcomes)
 
     check()

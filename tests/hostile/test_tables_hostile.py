@@ -12,6 +12,7 @@ import pytest
 from openpyxl import Workbook
 
 import journal_rules as jr
+from journal_rules.importing import import_file
 from journal_rules.testing import demo_gradebook
 
 CONTINGENT = ["academic_year", "group", "specialty", "year_of_study", "school", "language",
@@ -32,7 +33,7 @@ def _refused(book: jr.Gradebook, path: Path, match: str, **kwargs: str
              ) -> list[jr.Problem]:
     before = _count(book)
     with pytest.raises(jr.InvalidInput, match=match) as caught:
-        jr.import_file(book, "or-insp", "contingent", path, **kwargs)
+        import_file(book, "or-insp", "contingent", path, **kwargs)
     assert _count(book) == before
     return list(caught.value.problems)
 
@@ -133,7 +134,7 @@ def test_xlsx_rows_beyond_an_under_declared_dimension_are_read(book: jr.Gradeboo
              lambda b: re.sub(rb'<dimension ref="[A-Z0-9:]+" ?/>', b'<dimension ref="A1:H3"/>', b))
     with zipfile.ZipFile(path) as z:
         assert b'ref="A1:H3"' in z.read("xl/worksheets/sheet1.xml")
-    jr.import_file(book, "or-insp", "contingent", path)
+    import_file(book, "or-insp", "contingent", path)
     assert len(book.directory.students_of("201")) == 5
 
 
@@ -141,7 +142,7 @@ def test_a_misspelt_sheet_is_an_error(book: jr.Gradebook, tmp_path: Path) -> Non
     path = _xlsx(tmp_path / "s.xlsx", [CONTINGENT, GOOD], sheet="contingent")
     [problem] = _refused(book, path, "no sheet 'contingnet'", sheet="contingnet")
     assert problem.suggestion == "contingent"
-    jr.import_file(book, "or-insp", "contingent", path, sheet="contingent")
+    import_file(book, "or-insp", "contingent", path, sheet="contingent")
     assert book.directory.students_of("201")
 
 

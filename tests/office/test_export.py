@@ -9,17 +9,18 @@ from openpyxl import load_workbook
 
 import journal_rules as jr
 import journal_rules_office as office
+from journal_rules.grading import SHEET_KINDS, GradeSheet
 from journal_rules.testing import complete_term, demo_gradebook
 
 
 @pytest.fixture(scope="module")
-def term() -> tuple[jr.Gradebook, list[jr.GradeSheet]]:
+def term() -> tuple[jr.Gradebook, list[GradeSheet]]:
     book = demo_gradebook(jr.MemoryStore())
     assert isinstance(book.clock, jr.ManualClock)
     return book, complete_term(book, book.clock)
 
 
-def test_every_sheet_kind_as_xlsx_and_pdf(term: tuple[jr.Gradebook, list[jr.GradeSheet]],
+def test_every_sheet_kind_as_xlsx_and_pdf(term: tuple[jr.Gradebook, list[GradeSheet]],
                                           tmp_path: Path) -> None:
     _, sheets = term
     kinds: set[str] = set()
@@ -40,10 +41,10 @@ def test_every_sheet_kind_as_xlsx_and_pdf(term: tuple[jr.Gradebook, list[jr.Grad
             assert row.name in values
         assert sheet.signatures[0].name in values
         kinds.add(sheet.kind)
-    assert kinds == set(jr.SHEET_KINDS)
+    assert kinds == set(SHEET_KINDS)
 
 
-def test_english_and_kazakh_labels(term: tuple[jr.Gradebook, list[jr.GradeSheet]],
+def test_english_and_kazakh_labels(term: tuple[jr.Gradebook, list[GradeSheet]],
                                    tmp_path: Path) -> None:
     _, sheets = term
     for lang, title in (("en", "EXAMINATION GRADE SHEET"), ("kk", "ЕМТИХАН ВЕДОМОСІ")):
@@ -55,7 +56,7 @@ def test_english_and_kazakh_labels(term: tuple[jr.Gradebook, list[jr.GradeSheet]
             wb.close()
 
 
-def test_mark_grid_and_note(term: tuple[jr.Gradebook, list[jr.GradeSheet]],
+def test_mark_grid_and_note(term: tuple[jr.Gradebook, list[GradeSheet]],
                             tmp_path: Path) -> None:
     book, _ = term
     path = office.grid_to_xlsx(book, "anat/101/2025-1", tmp_path / "grid.xlsx")

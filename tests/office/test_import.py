@@ -13,6 +13,15 @@ from openpyxl import Workbook, load_workbook
 
 import journal_rules as jr
 import journal_rules_office as office
+from journal_rules.commands import LoadCalendarPlan
+from journal_rules.importing import (
+    IMPORT_KINDS,
+    IMPORT_SHEET,
+    import_file,
+    plan_import,
+    write_templates,
+)
+from journal_rules.model import CalendarPlan, PlannedClass
 from journal_rules.testing import demo_gradebook
 
 
@@ -35,7 +44,7 @@ def _write_xlsx(path: Path, rows: list[list[object]]) -> Path:
     wb = Workbook()
     ws = wb.active
     assert ws is not None
-    ws.title = jr.IMPORT_SHEET
+    ws.title = IMPORT_SHEET
     for row in rows:
         ws.append(row)
     wb.save(path)
@@ -48,15 +57,15 @@ CONTINGENT = ["academic_year", "group", "specialty", "year_of_study", "school", 
 
 
 def test_templates_exist_for_every_kind(tmp_path: Path) -> None:
-    written = jr.write_templates(tmp_path)
-    assert {p.name for p in written} == {f"{k}.{e}" for k in jr.IMPORT_KINDS
+    written = write_templates(tmp_path)
+    assert {p.name for p in written} == {f"{k}.{e}" for k in IMPORT_KINDS
                                          for e in ("csv", "xlsx")}
     wb = load_workbook(tmp_path / "plan.xlsx", read_only=True)
     try:
-        header = next(wb[jr.IMPORT_SHEET].iter_rows(values_only=True))
+        header = next(wb[IMPORT_SHEET].iter_rows(values_only=True))
     finally:
         wb.close()
-    assert list(header) == [c.name for c in jr.IMPORT_KINDS["plan"].columns]
+    assert list(header) == [c.name for c in IMPORT_KINDS["plan"].columns]
 
 
 def test_a_good_csv_imports(book: jr.Gradebook, tmp_path: Path) -> None:
@@ -67,7 +76,7 @@ def test_a_good_csv_imports(book: jr.Gradebook, tmp_path: Path) -> None:
         ["2025-2026",
          "201", "Педиатрия", "2", "som", "kk", "curator", "s20102", "Студент 201-02", "№ 5-к"],
     ])
-    events = jr.import_file(book, "or-insp", "contingent", path)
+    events = import_file(book, "or-insp", "contingent", path)
     assert len(events) == 1
     assert book.directory.group("201").specialty == "Педиатрия"
     assert [s.id for s in book.directory.students_of("201")] == ["s20101", "s20102"]
@@ -90,7 +99,7 @@ def test_a_csv_with_several_bad_rows_reports_every_one(book: jr.Gradebook,
     ])
     before = _count(book)
     with pytest.raises(jr.InvalidInput) as caught:
-        jr.import_file(book, "or-insp", "contingent", path)
+        import_file(book, "or-insp", "contingent", path)
     found = {(p.row, p.column) for p in caught.value.problems}
     assert found >= {(3, "year_of_study"), (4, "school"), (5, "student"),
                      (5, "student_name"), (6, "specialty")}
@@ -103,7 +112,7 @@ def test_a_csv_with_several_bad_rows_reports_every_one(book: jr.Gradebook,
 
 def test_an_xlsx_with_several_bad_rows_reports_every_one(book: jr.Gradebook,
                                                          tmp_path: Path) -> None:
-    header = [c.name for c in jr.IMPORT_KINDS["deadlines"].columns]
+    header = [c.name for c in IMPORT_KINDS["deadlines"].columns]
     path = _write_xlsx(tmp_path / "bad.xlsx", [
         header,
         ["2025-1", "current", date(2025, 10, 20), date(2025, 10, 23), "123", date(2025, 8, 15)],
@@ -114,7 +123,7 @@ def test_an_xlsx_with_several_bad_rows_reports_every_one(book: jr.Gradebook,
     ])
     before = _count(book)
     with pytest.raises(jr.InvalidInput) as caught:
-        jr.import_file(book, "or-head", "deadlines", path)
+        import_file(book, "or-head", "deadlines", path)
     found = {(p.row, p.column) for p in caught.value.problems}
     assert found >= {(3, "control_kind"), (4, "term"), (6, "close_by"), (6, "order_number")}
     assert not any(p.row == 5 for p in caught.value.problems)  # dotted dates are fine
@@ -128,13 +137,13 @@ def test_a_refusal_by_the_guard_imports_nothing(book: jr.Gradebook, tmp_path: Pa
          "201", "Педиатрия", "2", "som", "kk", "curator", "s20101", "С 1"]])
     before = _count(book)
     with pytest.raises(jr.InvalidInput, match="perm-contingent"):
-        jr.import_file(book, "t-anat", "contingent", path)  # a teacher may not (P1)
+        import_file(book, "t-anat", "contingent", path)  # a teacher may not (P1)
     assert _count(book) == before
 
 
 def test_every_kind_imports_from_its_template_shape(book: jr.Gradebook, tmp_path: Path) -> None:
     units = _write_csv(tmp_path / "u.csv", [
-        [c.name for c in jr.IMPORT_KINDS["units"].columns],
+        [c.name for c in IMPORT_KINDS["units"].columns],
         ["hist", "", "Гистология", "module", "dep-anat", "4", "2026-01-10", "2026-05-20",
          "практика", "", ""],
         ["hist", "hist-1", "Общая гистология", "", "dep-anat", "2", "2026-01-10", "2026-03-01",
@@ -145,23 +154,23 @@ def test_every_kind_imports_from_its_template_shape(book: jr.Gradebook, tmp_path
     terms = _write_csv(tmp_path / "t.csv", [["id", "academic_year", "number", "starts", "ends"],
                                            ["2025-2", "2025-2026", "2", "2026-01-10",
                                             "2026-05-31"]])
-    jr.import_file(book, "methodist", "terms", terms)
-    jr.import_file(book, "methodist", "units", units)
+    import_file(book, "methodist", "terms", terms)
+    import_file(book, "methodist", "units", units)
     curriculum = _write_csv(tmp_path / "c.csv", [["group", "unit", "term"],
                                                  ["101", "hist", "2025-2"]])
-    jr.import_file(book, "methodist", "curriculum", curriculum)
+    import_file(book, "methodist", "curriculum", curriculum)
     uploaders = _write_csv(tmp_path / "p.csv", [
-        [c.name for c in jr.IMPORT_KINDS["uploaders"].columns],
+        [c.name for c in IMPORT_KINDS["uploaders"].columns],
         ["2025-2026", "dep-anat", "hist", "t-anat", "3", "2025-12-20"],
         ["2025-2026", "dep-anat", "hist", "t-anat2", "3", "2025-12-20"]])
-    jr.import_file(book, "head-anat", "uploaders", uploaders)
+    import_file(book, "head-anat", "uploaders", uploaders)
     journals = _write_csv(tmp_path / "j.csv", [
-        [c.name for c in jr.IMPORT_KINDS["journals"].columns],
+        [c.name for c in IMPORT_KINDS["journals"].columns],
         ["hist/hist-1/101/2025-2", "hist", "hist-1", "101", "2025-2", "t-anat", "dep-anat",
          "current-1", "current", "2026-01-10", "2026-02-01"],
         ["hist/hist-1/101/2025-2", "hist", "hist-1", "101", "2025-2", "t-anat", "dep-anat",
          "exam", "intermediate", "2026-03-03", "2026-03-03"]])
-    jr.import_file(book, "or-insp", "journals", journals)
+    import_file(book, "or-insp", "journals", journals)
     assert book.directory.unit("hist").parts[1].department == "dep-bio"
     assert ("101", "hist", "2025-2") in book.directory.curriculum
     assert book.directory.plan_uploaders["hist"].people == ("t-anat", "t-anat2")
@@ -170,19 +179,19 @@ def test_every_kind_imports_from_its_template_shape(book: jr.Gradebook, tmp_path
 
 def test_ktp_exported_to_xlsx_and_imported_back_is_identical(book: jr.Gradebook,
                                                              tmp_path: Path) -> None:
-    plan = jr.CalendarPlan("anat", "2025-2026", 1, "Общая медицина", [
-        jr.PlannedClass(1, date(2025, 9, 1), time(9, 0), "Введение: «кость как орган»",
+    plan = CalendarPlan("anat", "2025-2026", 1, "Общая медицина", [
+        PlannedClass(1, date(2025, 9, 1), time(9, 0), "Введение: «кость как орган»",
                         Decimal(2), "Ахметова А.А.", "ауд. 214"),
-        jr.PlannedClass(2, date(2025, 9, 3), time(10, 30), "Скелет туловища",
+        PlannedClass(2, date(2025, 9, 3), time(10, 30), "Скелет туловища",
                         Decimal("1.5"), "Жумабеков Е.Т.", "ауд. 215"),
     ], minutes_number="1", minutes_date=date(2025, 8, 25), agreed_by="Декан ШОМ")
     path = office.plan_to_xlsx(plan, tmp_path / "ktp.xlsx", unit_name="Анатомия")
-    commands = jr.plan_import(book, "plan", path)
+    commands = plan_import(book, "plan", path)
     assert len(commands) == 1
     command = commands[0]
-    assert isinstance(command, jr.LoadCalendarPlan)
+    assert isinstance(command, LoadCalendarPlan)
     assert command.plan == plan
-    jr.import_file(book, "t-anat", "plan", path)
+    import_file(book, "t-anat", "plan", path)
     assert book.directory.plans[("anat", "2025-2026", 1, "Общая медицина")] == plan
     office.plan_to_pdf(plan, tmp_path / "ktp.pdf", unit_name="Анатомия")
     assert (tmp_path / "ktp.pdf").read_bytes().startswith(b"%PDF")
@@ -190,9 +199,9 @@ def test_ktp_exported_to_xlsx_and_imported_back_is_identical(book: jr.Gradebook,
 
 def test_unknown_kind_and_unreadable_files(book: jr.Gradebook, tmp_path: Path) -> None:
     with pytest.raises(jr.InvalidInput, match="did you mean 'plan'"):
-        jr.import_file(book, "or-insp", "plna", tmp_path / "x.csv")
+        import_file(book, "or-insp", "plna", tmp_path / "x.csv")
     (tmp_path / "x.xlsx").write_text("not a workbook")
     with pytest.raises(jr.InvalidInput, match="not a readable XLSX"):
-        jr.import_file(book, "or-insp", "plan", tmp_path / "x.xlsx")
+        import_file(book, "or-insp", "plan", tmp_path / "x.xlsx")
     with pytest.raises(jr.InvalidInput, match="cannot read"):
-        jr.import_file(book, "or-insp", "plan", tmp_path / "missing.csv")
+        import_file(book, "or-insp", "plan", tmp_path / "missing.csv")

@@ -13,6 +13,20 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import journal_rules as jr
+from journal_rules.commands import (
+    ApproveNote,
+    CloseJournal,
+    Command,
+    CorrectMark,
+    EnterMarks,
+    FormGradeSheet,
+    GiveVisa,
+    RegisterSubstitution,
+    Reopen,
+    SubmitNote,
+)
+from journal_rules.model import LANGUAGES, ExplanatoryNote, Substitution
+from journal_rules.policy import RulesGuard
 from tests._shared import copy_store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,23 +61,23 @@ def test_findings_and_refusals_carry_clauses_and_three_languages(
     for finding in report.findings:
         assert finding.clauses
         assert finding.ruleset == RULESET.ref
-        texts = {lang: finding.message(lang) for lang in jr.LANGUAGES}
+        texts = {lang: finding.message(lang) for lang in LANGUAGES}
         assert all(texts.values())
         assert len(set(texts.values())) == 3
         assert "{" not in "".join(texts.values()), texts
     for sanction in report.sanctions:
-        assert len({sanction.message(lang) for lang in jr.LANGUAGES}) == 3
+        assert len({sanction.message(lang) for lang in LANGUAGES}) == 3
     store = copy_store(demo_store)
     clock = jr.ManualClock(datetime(2025, 10, 30, 10, tzinfo=UTC))
-    book = jr.Gradebook(store, RULESET.policy, clock=clock, guards=[jr.RulesGuard(RULESET)])
-    book.execute("t-anat", jr.CloseJournal("anat/102/2025-1", "current-1"))
-    decision = book.check("or-head", jr.Reopen("anat/102/2025-1", "current-1"))
+    book = jr.Gradebook(store, RULESET.policy, clock=clock, guards=[RulesGuard(RULESET)])
+    book.execute("t-anat", CloseJournal("anat/102/2025-1", "current-1"))
+    decision = book.check("or-head", Reopen("anat/102/2025-1", "current-1"))
     refusal = next(r for r in decision.refusals if r.rule_id == "reopen-approval")
     assert refusal.clauses == ("T14", "R2", "R3", "F3")
     assert refusal.ruleset == RULESET.ref
     assert refusal.facts["journal"] == "anat/102/2025-1"
     assert refusal.facts["has_note"] is False
-    assert len({refusal.message(lang) for lang in jr.LANGUAGES}) == 3
+    assert len({refusal.message(lang) for lang in LANGUAGES}) == 3
 
 
 def test_audit_is_deterministic_and_json_shaped(demo_store: jr.MemoryStore) -> None:
@@ -102,31 +116,31 @@ def test_audit_does_not_depend_on_the_order_streams_are_read(
 JOURNALS = ["anat/101/2025-1", "nerv/nerv-anat/101/2025-1"]
 PEOPLE = ["t-anat", "t-anat2", "t-phys", "head-anat", "curator", "dean", "or-senior", "or-head"]
 ROLES = ["department_head", "curation_dean", "school_dean", "teacher"]
-NOTE = jr.ExplanatoryNote(date(2025, 9, 3), "ошибка", ["практика"], date(2025, 9, 3), "ошибка")
+NOTE = ExplanatoryNote(date(2025, 9, 3), "ошибка", ["практика"], date(2025, 9, 3), "ошибка")
 
 
-def _command(kind: str, journal: str, day: int, role: str) -> jr.Command:
+def _command(kind: str, journal: str, day: int, role: str) -> Command:
     on = date(2025, 9, 1) + timedelta(days=day)
     match kind:
         case "marks":
-            return jr.EnterMarks(journal, on, {"s10101": "80"})
+            return EnterMarks(journal, on, {"s10101": "80"})
         case "correct":
-            return jr.CorrectMark(journal, "s10101", on, "75", reason="исправление")
+            return CorrectMark(journal, "s10101", on, "75", reason="исправление")
         case "close":
-            return jr.CloseJournal(journal, "current-1")
+            return CloseJournal(journal, "current-1")
         case "note":
-            return jr.SubmitNote(journal, "current-1", NOTE)
+            return SubmitNote(journal, "current-1", NOTE)
         case "visa":
-            return jr.GiveVisa(journal, "current-1", role)
+            return GiveVisa(journal, "current-1", role)
         case "approve":
-            return jr.ApproveNote(journal, "current-1")
+            return ApproveNote(journal, "current-1")
         case "sheet":
-            return jr.FormGradeSheet(journal, "current-1", kind="individual")
+            return FormGradeSheet(journal, "current-1", kind="individual")
         case "substitute":
-            return jr.RegisterSubstitution(jr.Substitution(
+            return RegisterSubstitution(Substitution(
                 journal, "t-anat2", "t-anat", on, on + timedelta(days=3), minutes_number="1",
                 minutes_date=on, memo_number="СЗ", memo_date=on))
-    return jr.Reopen(journal, "current-1")
+    return Reopen(journal, "current-1")
 
 
 single = st.tuples(
@@ -165,7 +179,7 @@ def _agree(base: jr.Storage, plan: list[tuple[str, str, int, str, str, int]]) ->
     reported as forbidden. Returns what was tried, accepted and found."""
     store = copy_store(base)
     clock = jr.ManualClock(datetime(2025, 9, 1, 4, tzinfo=UTC))
-    book = jr.Gradebook(store, RULESET.policy, clock=clock, guards=[jr.RulesGuard(RULESET)])
+    book = jr.Gradebook(store, RULESET.policy, clock=clock, guards=[RulesGuard(RULESET)])
     count: Counter[str] = Counter()
     for kind, journal, day, role, actor, hours in plan:
         clock.advance(hours=hours)

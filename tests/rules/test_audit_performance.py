@@ -15,6 +15,7 @@ from journal_rules._rules._calendar import Calendar
 from journal_rules._rules._engine import CompiledRules
 from journal_rules._rules._facts import Fact, journal_view, read_world
 from journal_rules._scopes import Holders, Subject, in_scope
+from journal_rules.storage import StoredEvent, StreamInfo
 from journal_rules.testing import demo_clock, generate_university
 
 RULESET = jr.default_ruleset()
@@ -133,13 +134,13 @@ class _Watched(jr.MemoryStore):
         self.fail = fail
         self.collector: list[bool] = []
 
-    def streams(self) -> list[jr.StreamInfo]:
+    def streams(self) -> list[StreamInfo]:
         self.collector.append(gc.isenabled())
         if self.fail:
             raise jr.StoreError("the disk went away")
         return self._source.streams()
 
-    def read(self, stream: str, start: int = 1) -> Iterator[jr.StoredEvent]:
+    def read(self, stream: str, start: int = 1) -> Iterator[StoredEvent]:
         return self._source.read(stream, start)
 
 

@@ -10,6 +10,15 @@ import pytest
 from typer.testing import CliRunner
 
 import journal_rules as jr
+from journal_rules.commands import CloseJournal, EnterMarks, LoadCurriculum, OpenJournal
+from journal_rules.model import (
+    ControlKind,
+    ControlPoint,
+    CourseKind,
+    CourseUnit,
+    CurriculumEntry,
+    JournalSpec,
+)
 from journal_rules.testing import build_faculty, demo_clock, demo_gradebook
 from journal_rules_cli import app
 
@@ -29,18 +38,18 @@ def test_closing_with_unmarked_students_is_refused_naming_them() -> None:
     book, clock = _faculty(ruleset)
     journal = "anat/101/2025-1"
     clock.set(datetime(2025, 10, 22, 5, tzinfo=UTC))
-    book.execute("t-anat", jr.EnterMarks(journal, date(2025, 10, 22), {"s10101": "70"},
+    book.execute("t-anat", EnterMarks(journal, date(2025, 10, 22), {"s10101": "70"},
                                          control="milestone-1"))
     with pytest.raises(jr.CommandRefused) as caught:
-        book.execute("t-anat", jr.CloseJournal(journal, "milestone-1"))
+        book.execute("t-anat", CloseJournal(journal, "milestone-1"))
     (refusal,) = [r for r in caught.value.refusals if r.rule_id == "complete-marks"]
     assert refusal.clauses == ("T3", "T15", "T19")
     assert refusal.facts["missing"] == GROUP_101[1:]
     for lang in ("ru", "kk", "en"):
         assert "s10102, s10103, s10104, s10105" in refusal.message(lang)
-    book.execute("t-anat", jr.EnterMarks(journal, date(2025, 10, 22), dict.fromkeys(
+    book.execute("t-anat", EnterMarks(journal, date(2025, 10, 22), dict.fromkeys(
         GROUP_101[1:], "н/б"), control="milestone-1"))
-    book.execute("t-anat", jr.CloseJournal(journal, "milestone-1"))  # now every one has a cell
+    book.execute("t-anat", CloseJournal(journal, "milestone-1"))  # now every one has a cell
 
 
 def test_closing_with_unmarked_students_is_a_finding_by_default() -> None:
@@ -48,9 +57,9 @@ def test_closing_with_unmarked_students_is_a_finding_by_default() -> None:
     book, clock = _faculty(ruleset)
     journal = "anat/101/2025-1"
     clock.set(datetime(2025, 10, 22, 5, tzinfo=UTC))
-    book.execute("t-anat", jr.EnterMarks(journal, date(2025, 10, 22),
+    book.execute("t-anat", EnterMarks(journal, date(2025, 10, 22),
                                          {"s10101": "70", "s10104": "О"}, control="milestone-1"))
-    book.execute("t-anat", jr.CloseJournal(journal, "milestone-1"))
+    book.execute("t-anat", CloseJournal(journal, "milestone-1"))
     report = jr.audit(book.store, ruleset, date(2025, 10, 31))
     (finding,) = [f for f in report.findings if f.rule_id == "complete-marks"]
     assert (finding.kind, finding.journal, finding.control) == ("violation", journal,
@@ -66,16 +75,16 @@ def test_one_students_mark_no_longer_satisfies_the_group() -> None:
     ruleset = jr.default_ruleset()
     book, clock = _faculty(ruleset)
     clock.set(datetime(2025, 8, 25, 5, tzinfo=UTC))
-    unit = jr.CourseUnit("short", "Краткий курс", jr.CourseKind.DISCIPLINE, "dep-anat", 1,
+    unit = CourseUnit("short", "Краткий курс", CourseKind.DISCIPLINE, "dep-anat", 1,
                          date(2025, 9, 2), date(2025, 9, 5))
-    book.execute("methodist", jr.LoadCurriculum([], [unit],
-                                                [jr.CurriculumEntry("101", "short", "2025-1")]))
-    book.execute("or-insp", jr.OpenJournal(jr.JournalSpec(
+    book.execute("methodist", LoadCurriculum([], [unit],
+                                                [CurriculumEntry("101", "short", "2025-1")]))
+    book.execute("or-insp", OpenJournal(JournalSpec(
         "short/101", "short", "101", "2025-1", ["t-anat"],
-        [jr.ControlPoint("current-1", jr.ControlKind.CURRENT, date(2025, 9, 2),
+        [ControlPoint("current-1", ControlKind.CURRENT, date(2025, 9, 2),
                          date(2025, 9, 5))])))
     clock.set(datetime(2025, 9, 2, 11, tzinfo=UTC))
-    book.execute("t-anat", jr.EnterMarks("short/101", date(2025, 9, 2),
+    book.execute("t-anat", EnterMarks("short/101", date(2025, 9, 2),
                                          {"s10101": "80", "s10102": "н/б"}))
     report = jr.audit(book.store, ruleset, date(2025, 9, 3))
     day = [f for f in report.findings if f.rule_id == "daily-marking"

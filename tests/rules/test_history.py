@@ -12,21 +12,36 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import journal_rules as jr
+from journal_rules.commands import (
+    ApproveNote,
+    CloseJournal,
+    Command,
+    CorrectMark,
+    EnterMarks,
+    FormGradeSheet,
+    GiveVisa,
+    LoadContingent,
+    RegisterPeople,
+    RegisterSubstitution,
+    Reopen,
+    SubmitNote,
+)
+from journal_rules.model import LANGUAGES, ExplanatoryNote, Group, Person, Substitution
 from tests._shared import copy_store
 
 RULESET = jr.default_ruleset()
 FORBIDDEN = ("journal-authorship",)
 JOURNALS = ["anat/101/2025-1", "anat/102/2025-1", "nerv/nerv-anat/101/2025-1"]
-NOTE = jr.ExplanatoryNote(date(2025, 9, 3), "ошибка ввода", ["практика"], date(2025, 9, 3),
+NOTE = ExplanatoryNote(date(2025, 9, 3), "ошибка ввода", ["практика"], date(2025, 9, 3),
                           "оценка не тому студенту")
 START = datetime(2025, 9, 1, 4, tzinfo=UTC)
 
 
 def _person(book: jr.Gradebook, person_id: str, *, roles: set[str] | None = None,
-            units: tuple[str, ...] | None = None) -> jr.Person:
+            units: tuple[str, ...] | None = None) -> Person:
     """The person as first registered (the world's registry), with new roles or units."""
     p = book.directory.at(START).people[person_id]
-    return jr.Person(p.id, p.name, p.roles if roles is None else roles,
+    return Person(p.id, p.name, p.roles if roles is None else roles,
                      p.units if units is None else units)
 
 
@@ -63,55 +78,55 @@ step = st.tuples(st.integers(1, 30), st.sampled_from(["staff"] + ["journal"] * 3
 
 
 def _staff_command(book: jr.Gradebook, change: tuple[object, ...], today: date
-                   ) -> tuple[str, jr.Command]:
+                   ) -> tuple[str, Command]:
     kind = change[0]
     if kind == "drop_role":
         who = str(change[1])
-        return "it-admin", jr.RegisterPeople([_person(book, who, roles=set())])
+        return "it-admin", RegisterPeople([_person(book, who, roles=set())])
     if kind == "move":
-        return "it-admin", jr.RegisterPeople([_person(book, str(change[1]),
+        return "it-admin", RegisterPeople([_person(book, str(change[1]),
                                                       units=(str(change[2]),))])
     if kind == "restore":
-        return "it-admin", jr.RegisterPeople([_person(book, str(change[1]))])
+        return "it-admin", RegisterPeople([_person(book, str(change[1]))])
     if kind == "curator":
         g = book.directory.at(START).groups[str(change[1])]
-        return "or-insp", jr.LoadContingent(
-            [jr.Group(g.id, g.specialty, g.year_of_study, g.school, g.language,
+        return "or-insp", LoadContingent(
+            [Group(g.id, g.specialty, g.year_of_study, g.school, g.language,
                       str(change[2]))], [], academic_year="2025-2026")
     journal, offset, length = str(change[1]), int(str(change[2])), int(str(change[3]))
     starts = today + timedelta(days=offset)
-    return "head-anat", jr.RegisterSubstitution(jr.Substitution(
+    return "head-anat", RegisterSubstitution(Substitution(
         journal, "t-anat2", "t-anat", starts, starts + timedelta(days=length), "3", today,
         "СЗ-1", today))
 
 
 def _journal_command(book: jr.Gradebook, spec: tuple[str, str, int, int],
-                     today: date) -> tuple[str, jr.Command]:
+                     today: date) -> tuple[str, Command]:
     kind, journal, back, pick = spec
     teacher = "t-anat2" if pick == 0 else "t-anat"
     match kind:
         case "marks":
             on = today - timedelta(days=back)
-            return teacher, jr.EnterMarks(journal, on, {_first_student(book, journal): "80"})
+            return teacher, EnterMarks(journal, on, {_first_student(book, journal): "80"})
         case "correct":
             on = today - timedelta(days=back)
-            return teacher, jr.CorrectMark(journal, _first_student(book, journal), on, "75",
+            return teacher, CorrectMark(journal, _first_student(book, journal), on, "75",
                                            reason="исправление")
         case "close":
-            return teacher, jr.CloseJournal(journal, "current-1")
+            return teacher, CloseJournal(journal, "current-1")
         case "note":
-            return teacher, jr.SubmitNote(journal, "current-1", NOTE)
+            return teacher, SubmitNote(journal, "current-1", NOTE)
         case "visa_head":
-            return "head-anat", jr.GiveVisa(journal, "current-1", "department_head")
+            return "head-anat", GiveVisa(journal, "current-1", "department_head")
         case "visa_curator":
-            return "curator", jr.GiveVisa(journal, "current-1", "curation_dean")
+            return "curator", GiveVisa(journal, "current-1", "curation_dean")
         case "visa_dean":
-            return "dean", jr.GiveVisa(journal, "current-1", "school_dean")
+            return "dean", GiveVisa(journal, "current-1", "school_dean")
         case "approve":
-            return "or-senior", jr.ApproveNote(journal, "current-1")
+            return "or-senior", ApproveNote(journal, "current-1")
         case "reopen":
-            return "or-head", jr.Reopen(journal, "current-1")
-    return teacher, jr.FormGradeSheet(journal, "current-1", kind="individual")
+            return "or-head", Reopen(journal, "current-1")
+    return teacher, FormGradeSheet(journal, "current-1", kind="individual")
 
 
 def _run(base: jr.Storage, plan: list[tuple[int, tuple[str, tuple[object, ...]]]]
@@ -191,15 +206,15 @@ def _authorship(store: jr.Storage, as_of: date) -> list[jr.Finding]:
 def test_a_teacher_moved_to_another_department_keeps_the_marks_given_before(fresh: Book) -> None:
     book, clock, store = fresh
     clock.set(datetime(2025, 9, 2, 10, tzinfo=UTC))
-    book.execute("t-anat", jr.EnterMarks("anat/101/2025-1", date(2025, 9, 2), {"s10101": "80"}))
+    book.execute("t-anat", EnterMarks("anat/101/2025-1", date(2025, 9, 2), {"s10101": "80"}))
     # Later the teacher leaves the journal's role: a role removed, then moved elsewhere.
     clock.set(datetime(2025, 9, 5, 10, tzinfo=UTC))
-    book.execute("it-admin", jr.RegisterPeople([_person(book, "t-anat", roles=set(),
+    book.execute("it-admin", RegisterPeople([_person(book, "t-anat", roles=set(),
                                                         units=("dep-phys",))]))
     assert _authorship(store, date(2025, 9, 30)) == []
     # The same action after the change is refused by the guard ...
     clock.set(datetime(2025, 9, 6, 10, tzinfo=UTC))
-    decision = book.check("t-anat", jr.EnterMarks("anat/101/2025-1", date(2025, 9, 6),
+    decision = book.check("t-anat", EnterMarks("anat/101/2025-1", date(2025, 9, 6),
                                                   {"s10101": "80"}))
     assert not decision
     assert decision.refusals[0].rule_id == "perm-journal-teacher"
@@ -217,19 +232,19 @@ def test_an_action_written_without_the_guard_is_still_judged_at_its_moment(
     store = copy_store(faculty_store)
     clock = jr.ManualClock(datetime(2025, 9, 3, 10, tzinfo=UTC))
     book = jr.Gradebook.for_ruleset(store, lax, clock=clock)
-    book.execute("t-anat2", jr.EnterMarks("anat/101/2025-1", date(2025, 9, 3),
+    book.execute("t-anat2", EnterMarks("anat/101/2025-1", date(2025, 9, 3),
                                           {"s10101": "80"}))
     # Under the real ruleset that mark was never allowed; a later substitution of t-anat2 on
     # that very day, registered afterwards, does not make it retroactively allowed either.
     clock.set(datetime(2025, 9, 10, 10, tzinfo=UTC))
-    book.execute("head-anat", jr.RegisterSubstitution(jr.Substitution(
+    book.execute("head-anat", RegisterSubstitution(Substitution(
         "anat/101/2025-1", "t-anat2", "t-anat", date(2025, 9, 1), date(2025, 9, 12), "4",
         date(2025, 9, 9), "СЗ-2", date(2025, 9, 9))))
     (finding,) = _authorship(store, date(2025, 9, 30))
     assert finding.facts["actor"] == "t-anat2"
     assert finding.facts["on"] == "2025-09-03"
     assert finding.clauses == ("T13", "T18", "T2")
-    assert len({finding.message(lang) for lang in jr.LANGUAGES}) == 3
+    assert len({finding.message(lang) for lang in LANGUAGES}) == 3
 
 
 def test_the_guard_judges_against_the_registry_at_its_clock(fresh: Book) -> None:
@@ -237,12 +252,12 @@ def test_the_guard_judges_against_the_registry_at_its_clock(fresh: Book) -> None
     # A change recorded "in the future" (a clock set forward, then back: a replay) is not yet
     # in force for a command at an earlier moment.
     clock.set(datetime(2025, 9, 20, 10, tzinfo=UTC))
-    book.execute("it-admin", jr.RegisterPeople([_person(book, "t-anat", roles=set())]))
+    book.execute("it-admin", RegisterPeople([_person(book, "t-anat", roles=set())]))
     clock.set(datetime(2025, 9, 4, 10, tzinfo=UTC))
-    assert book.check("t-anat", jr.EnterMarks("anat/101/2025-1", date(2025, 9, 4),
+    assert book.check("t-anat", EnterMarks("anat/101/2025-1", date(2025, 9, 4),
                                               {"s10101": "80"}))
     clock.set(datetime(2025, 9, 21, 10, tzinfo=UTC))
-    assert not book.check("t-anat", jr.EnterMarks("anat/101/2025-1", date(2025, 9, 21),
+    assert not book.check("t-anat", EnterMarks("anat/101/2025-1", date(2025, 9, 21),
                                                   {"s10101": "80"}))
 
 
@@ -250,7 +265,7 @@ def test_the_directory_answers_as_of_any_moment(fresh: Book) -> None:
     book, clock, _ = fresh
     before = clock.now()
     clock.set(datetime(2025, 9, 10, 10, tzinfo=UTC))
-    book.execute("it-admin", jr.RegisterPeople([_person(book, "t-anat", units=("dep-phys",))]))
+    book.execute("it-admin", RegisterPeople([_person(book, "t-anat", units=("dep-phys",))]))
     directory = book.directory
     assert directory.people["t-anat"].units == ("dep-phys",)
     assert directory.at(before).people["t-anat"].units == ("dep-anat",)

@@ -18,6 +18,8 @@ from journal_rules._commands import (
     REGISTRY_EVENTS,
 )
 from journal_rules._journal import EVENT_ACTIONS
+from journal_rules.commands import ACTIONS, JOURNAL_ACTIONS
+from journal_rules.events import EVENT_TYPES
 from journal_rules.testing import complete_term, demo_gradebook
 from journal_rules_cli import app
 
@@ -81,10 +83,10 @@ def test_rules_lint_refuses_a_rule_that_could_never_fire(tmp_path: Path, name: s
 def test_the_lists_are_derived_from_the_commands() -> None:
     # Every event type the store knows is recorded by some command, and the journal actions of
     # the lifecycle are exactly the journal commands' actions.
-    assert set(jr.EVENT_TYPES) == EMITTED_EVENTS
+    assert set(EVENT_TYPES) == EMITTED_EVENTS
     assert EVENT_ACTIONS == JOURNAL_EVENT_ACTIONS == {c.event: c.action for c in JOURNAL_COMMANDS}
-    assert set(EVENT_ACTIONS.values()) == jr.JOURNAL_ACTIONS
-    assert {c.action for c in COMMANDS} == jr.ACTIONS
+    assert set(EVENT_ACTIONS.values()) == JOURNAL_ACTIONS
+    assert {c.action for c in COMMANDS} == ACTIONS
     assert REGISTRY_EVENTS.isdisjoint(EVENT_ACTIONS)
     assert "journal_opened" not in REGISTRY_EVENTS | set(EVENT_ACTIONS)
 

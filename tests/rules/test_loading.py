@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 import journal_rules as jr
+from journal_rules.commands import CloseJournal
+from journal_rules.rules import RULE_KINDS, ruleset_json_schema
 from journal_rules.testing import build_faculty, demo_clock
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,7 +26,7 @@ def test_bundled_ruleset_loads_with_rules_calendar_and_parameters() -> None:
     ruleset = jr.default_ruleset()
     assert ruleset.ref.id == "kaznmu-sop-2021"
     assert len(ruleset.content_hash) == 64
-    assert {r.kind for r in ruleset.rules} == set(jr.RULE_KINDS)
+    assert {r.kind for r in ruleset.rules} == set(RULE_KINDS)
     assert ruleset.parameters["closing_days"].value == 3
     assert ruleset.calendar.country == "KZ"
 
@@ -128,7 +130,7 @@ rules:
     # public holiday): late under the KazNMU ruleset, on time under the extended one.
     from datetime import UTC, datetime
     clock.set(datetime(2025, 10, 30, 5, 0, tzinfo=UTC))
-    book.execute("t-anat", jr.CloseJournal("anat/101/2025-1", "current-1"))
+    book.execute("t-anat", CloseJournal("anat/101/2025-1", "current-1"))
 
     def late(ruleset: jr.Ruleset) -> list[jr.Finding]:
         report = jr.audit(store, ruleset, date(2025, 11, 10))
@@ -141,10 +143,10 @@ rules:
 
 
 def test_json_schema_is_generated_from_the_classes() -> None:
-    schema = jr.ruleset_json_schema()
+    schema = ruleset_json_schema()
     assert schema["additionalProperties"] is False
     kinds = schema["properties"]["rules"]["anyOf"][0]["items"]["anyOf"]
-    assert len(kinds) == len(jr.RULE_KINDS)
+    assert len(kinds) == len(RULE_KINDS)
     deadline = schema["$defs"]["DeadlineRule"]
     assert "kind" in deadline["required"]
     assert deadline["additionalProperties"] is False

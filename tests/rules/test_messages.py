@@ -14,6 +14,7 @@ import pytest
 
 import journal_rules as jr
 from journal_rules._actions import ACTIONS
+from journal_rules.model import LANGUAGES, Language, Messages, Names
 
 RULESET = jr.default_ruleset()
 POLICY = RULESET.policy
@@ -41,7 +42,7 @@ SAMPLES: dict[str, Any] = {
 }
 
 
-def _messages() -> Iterator[tuple[str, jr.Messages, jr.Names]]:
+def _messages() -> Iterator[tuple[str, Messages, Names]]:
     names = RULESET.names()
     for perm in POLICY.permissions:
         yield perm.id, perm.messages, names
@@ -67,7 +68,7 @@ def _fields(template: str) -> set[str]:
     return {f for _, f, _, _ in string.Formatter().parse(template) if f}
 
 
-def _renderings(messages: jr.Messages, names: jr.Names, lang: jr.Language) -> Iterator[str]:
+def _renderings(messages: Messages, names: Names, lang: Language) -> Iterator[str]:
     """The message with every action in turn, and with its nullable facts present and absent."""
     fields = _fields(messages.get(lang))
     facts = dict(SAMPLES)
@@ -82,9 +83,9 @@ def _renderings(messages: jr.Messages, names: jr.Names, lang: jr.Language) -> It
 
 @pytest.mark.parametrize(("where", "messages", "names"), MESSAGES,
                          ids=[m[0] for m in MESSAGES])
-@pytest.mark.parametrize("lang", jr.LANGUAGES)
-def test_every_message_renders_with_names_and_no_gaps(where: str, messages: jr.Messages,
-                                                      names: jr.Names, lang: jr.Language) -> None:
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_message_renders_with_names_and_no_gaps(where: str, messages: Messages,
+                                                      names: Names, lang: Language) -> None:
     template = messages.get(lang)
     assert _fields(template) <= set(SAMPLES), f"{where}: a field without a sample"
     count = 0
@@ -102,8 +103,8 @@ def test_every_message_renders_with_names_and_no_gaps(where: str, messages: jr.M
 
 @pytest.mark.parametrize(("where", "messages", "names"), MESSAGES,
                          ids=[m[0] for m in MESSAGES])
-def test_wording_of_ru_and_kk_templates(where: str, messages: jr.Messages,
-                                        names: jr.Names) -> None:
+def test_wording_of_ru_and_kk_templates(where: str, messages: Messages,
+                                        names: Names) -> None:
     for lang in ("ru", "kk"):
         template = messages.get(lang)
         # Clause ids are the SOP digest's Latin ones (T11, P1, R2) in every language.
@@ -132,13 +133,13 @@ def test_a_missing_date_reads_as_not_done() -> None:
 def test_every_action_has_a_name_in_every_language() -> None:
     assert set(POLICY.actions) == set(ACTIONS)
     for name in POLICY.actions.values():
-        assert all(name.get(lang) for lang in jr.LANGUAGES)
+        assert all(name.get(lang) for lang in LANGUAGES)
 
 
 def test_every_parameter_is_documented_in_every_language() -> None:
     for name, param in RULESET.parameters.items():
-        docs = {lang: param.doc_in(lang) for lang in jr.LANGUAGES}
-        assert isinstance(param.doc, jr.Messages), f"{name}: doc in one language only"
+        docs = {lang: param.doc_in(lang) for lang in LANGUAGES}
+        assert isinstance(param.doc, Messages), f"{name}: doc in one language only"
         assert len(set(docs.values())) == 3, name
 
 

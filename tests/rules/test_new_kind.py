@@ -14,6 +14,8 @@ import pytest
 
 import journal_rules as jr
 from journal_rules._rules import kinds
+from journal_rules.commands import CorrectMark, EnterMarks
+from journal_rules.rules import ruleset_json_schema
 from journal_rules.testing import build_faculty, demo_clock
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "policy-authors.md"
@@ -53,8 +55,8 @@ def _book(ruleset: jr.Ruleset) -> jr.Gradebook:
     book = jr.Gradebook.for_ruleset(jr.MemoryStore(), ruleset, clock=clock)
     build_faculty(book, clock)
     clock.set(datetime(2025, 9, 15, 12, tzinfo=UTC))
-    book.execute("t-anat", jr.EnterMarks(JOURNAL, DAY, {"s10101": "80", "s10102": "70"}))
-    book.execute("t-anat", jr.CorrectMark(JOURNAL, "s10101", DAY, "85", reason="описка"))
+    book.execute("t-anat", EnterMarks(JOURNAL, DAY, {"s10101": "80", "s10102": "70"}))
+    book.execute("t-anat", CorrectMark(JOURNAL, "s10101", DAY, "85", reason="описка"))
     return book
 
 
@@ -63,10 +65,10 @@ def test_the_guides_kind_is_found_by_the_audit(kind: type[kinds.RuleBase],
     ruleset = _ruleset(tmp_path)
     rule = ruleset.rule("correction-limit")
     assert isinstance(rule, kind)
-    assert "correction_limit" in str(jr.ruleset_json_schema())
+    assert "correction_limit" in str(ruleset_json_schema())
     book = _book(ruleset)
     assert not _findings(book, ruleset)  # one correction: within the limit
-    book.execute("t-anat", jr.CorrectMark(JOURNAL, "s10102", DAY, "75", reason="описка"))
+    book.execute("t-anat", CorrectMark(JOURNAL, "s10102", DAY, "75", reason="описка"))
     (finding,) = _findings(book, ruleset)
     assert (finding.kind, finding.journal, finding.control) == ("violation", JOURNAL,
                                                                 "current-1")
@@ -79,7 +81,7 @@ def test_the_guides_kind_refuses_at_guard_time(kind: type[kinds.RuleBase],
                                                tmp_path: Path) -> None:
     book = _book(_ruleset(tmp_path, **{"refuse: false": "refuse: true"}))
     with pytest.raises(jr.CommandRefused) as refused:
-        book.execute("t-anat", jr.CorrectMark(JOURNAL, "s10102", DAY, "75", reason="описка"))
+        book.execute("t-anat", CorrectMark(JOURNAL, "s10102", DAY, "75", reason="описка"))
     (refusal,) = refused.value.refusals
     assert refusal.rule_id == "correction-limit"
     assert refusal.facts["count"] == 2

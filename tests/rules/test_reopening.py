@@ -12,6 +12,16 @@ import pytest
 from typer.testing import CliRunner
 
 import journal_rules as jr
+from journal_rules.commands import (
+    ApproveNote,
+    CloseJournal,
+    Command,
+    GiveVisa,
+    RegisterPeople,
+    Reopen,
+    SubmitNote,
+)
+from journal_rules.model import LANGUAGES, ExplanatoryNote, Person
 from journal_rules.testing import build_faculty, demo_clock
 from journal_rules_cli import app
 
@@ -19,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 KAZNMU = ROOT / "rulesets" / "kaznmu-sop-2021.yaml"
 VARIANT = ROOT / "rulesets" / "tests" / "rulesets" / "reopening-variant.yaml"
 JOURNAL = "anat/101/2025-1"
-NOTE = jr.ExplanatoryNote(date(2025, 9, 3), "ошибка ввода", ["практика"], date(2025, 9, 3),
+NOTE = ExplanatoryNote(date(2025, 9, 3), "ошибка ввода", ["практика"], date(2025, 9, 3),
                           "оценка не тому студенту")
 
 
@@ -46,34 +56,34 @@ def kaznmu() -> jr.Ruleset:
 
 
 @pytest.mark.parametrize(("field", "note"), [
-    ("note.cause", jr.ExplanatoryNote(date(2025, 9, 3), "  ", ["практика"], date(2025, 9, 3),
+    ("note.cause", ExplanatoryNote(date(2025, 9, 3), "  ", ["практика"], date(2025, 9, 3),
                                       "x")),
-    ("note.reason", jr.ExplanatoryNote(date(2025, 9, 3), "x", ["практика"], date(2025, 9, 3),
+    ("note.reason", ExplanatoryNote(date(2025, 9, 3), "x", ["практика"], date(2025, 9, 3),
                                        "")),
-    ("note.class_types", jr.ExplanatoryNote(date(2025, 9, 3), "x", [], date(2025, 9, 3), "x")),
-    ("note.class_types[1]", jr.ExplanatoryNote(date(2025, 9, 3), "x", ["практика", " "],
+    ("note.class_types", ExplanatoryNote(date(2025, 9, 3), "x", [], date(2025, 9, 3), "x")),
+    ("note.class_types[1]", ExplanatoryNote(date(2025, 9, 3), "x", ["практика", " "],
                                                date(2025, 9, 3), "x")),
 ])
 def test_the_note_states_cause_reason_and_class_types(kaznmu: jr.Ruleset, field: str,
-                                                      note: jr.ExplanatoryNote) -> None:
+                                                      note: ExplanatoryNote) -> None:
     book, clock = _book(kaznmu)
     _at(clock, "2025-10-23T10:00:00+05:00")
-    book.execute("t-anat", jr.CloseJournal(JOURNAL, "current-1"))
+    book.execute("t-anat", CloseJournal(JOURNAL, "current-1"))
     before = _count(book.store)
     with pytest.raises(jr.InvalidInput) as caught:
-        book.execute("t-anat", jr.SubmitNote(JOURNAL, "current-1", note))
+        book.execute("t-anat", SubmitNote(JOURNAL, "current-1", note))
     assert [p.path for p in caught.value.problems] == [field]
     assert _count(book.store) == before
 
 
 def _close_and_note(book: jr.Gradebook, clock: jr.ManualClock) -> None:
     _at(clock, "2025-10-23T10:00:00+05:00")
-    book.execute("t-anat", jr.CloseJournal(JOURNAL, "current-1"))
+    book.execute("t-anat", CloseJournal(JOURNAL, "current-1"))
     _at(clock, "2025-10-24T10:00:00+05:00")
-    book.execute("t-anat", jr.SubmitNote(JOURNAL, "current-1", NOTE))
+    book.execute("t-anat", SubmitNote(JOURNAL, "current-1", NOTE))
 
 
-def _refusals(book: jr.Gradebook, actor: str, command: jr.Command) -> list[jr.Refusal]:
+def _refusals(book: jr.Gradebook, actor: str, command: Command) -> list[jr.Refusal]:
     with pytest.raises(jr.CommandRefused) as caught:
         book.execute(actor, command)
     return list(caught.value.refusals)
@@ -83,25 +93,25 @@ def test_a_refused_reopening_says_what_is_missing_once_in_the_present(kaznmu: jr
                                                                       ) -> None:
     book, clock = _book(kaznmu)
     _at(clock, "2025-10-23T10:00:00+05:00")
-    book.execute("t-anat", jr.CloseJournal(JOURNAL, "current-1"))
+    book.execute("t-anat", CloseJournal(JOURNAL, "current-1"))
     # Nothing yet: one refusal (the lifecycle's "not reviewed" is said by it), listing all.
-    (refusal,) = _refusals(book, "or-head", jr.Reopen(JOURNAL, "current-1"))
+    (refusal,) = _refusals(book, "or-head", Reopen(JOURNAL, "current-1"))
     assert refusal.rule_id == "reopen-approval"
     assert refusal.facts["missing"] == ["department_head", "curation_dean", "school_dean"]
     assert "нельзя открыть повторно" in refusal.message("ru")
     assert "cannot be reopened" in refusal.message("en")
     assert "was reopened" not in refusal.message("en")
     _at(clock, "2025-10-24T10:00:00+05:00")
-    book.execute("t-anat", jr.SubmitNote(JOURNAL, "current-1", NOTE))
-    book.execute("head-anat", jr.GiveVisa(JOURNAL, "current-1", "department_head"))
-    (again,) = _refusals(book, "head-anat", jr.GiveVisa(JOURNAL, "current-1", "department_head"))
+    book.execute("t-anat", SubmitNote(JOURNAL, "current-1", NOTE))
+    book.execute("head-anat", GiveVisa(JOURNAL, "current-1", "department_head"))
+    (again,) = _refusals(book, "head-anat", GiveVisa(JOURNAL, "current-1", "department_head"))
     assert again.rule_id == "reopen-visas"
     assert "уже стоит" in again.message("ru")
-    (review,) = _refusals(book, "or-senior", jr.ApproveNote(JOURNAL, "current-1"))
+    (review,) = _refusals(book, "or-senior", ApproveNote(JOURNAL, "current-1"))
     assert review.facts["missing"] == ["curation_dean", "school_dean"]
     assert "cannot be reviewed yet" in review.message("en")
     for said in (refusal, again, review):
-        texts = [said.message(lang) for lang in jr.LANGUAGES]
+        texts = [said.message(lang) for lang in LANGUAGES]
         assert len(set(texts)) == 3
         assert not any("{" in t for t in texts), texts
 
@@ -109,9 +119,9 @@ def test_a_refused_reopening_says_what_is_missing_once_in_the_present(kaznmu: jr
 def test_visas_and_review_without_a_pending_note_are_refused_once(kaznmu: jr.Ruleset) -> None:
     book, clock = _book(kaznmu)
     _at(clock, "2025-10-23T10:00:00+05:00")
-    book.execute("t-anat", jr.CloseJournal(JOURNAL, "current-1"))
-    for actor, command in (("head-anat", jr.GiveVisa(JOURNAL, "current-1", "department_head")),
-                           ("or-senior", jr.ApproveNote(JOURNAL, "current-1"))):
+    book.execute("t-anat", CloseJournal(JOURNAL, "current-1"))
+    for actor, command in (("head-anat", GiveVisa(JOURNAL, "current-1", "department_head")),
+                           ("or-senior", ApproveNote(JOURNAL, "current-1"))):
         (refusal,) = _refusals(book, actor, command)
         assert refusal.rule_id == "journal-lifecycle"
         assert refusal.facts["state"] == "closed"
@@ -120,11 +130,11 @@ def test_visas_and_review_without_a_pending_note_are_refused_once(kaznmu: jr.Rul
 def test_a_visa_from_outside_the_scope_is_refused_once(kaznmu: jr.Ruleset) -> None:
     book, clock = _book(kaznmu)
     _close_and_note(book, clock)
-    (refusal,) = _refusals(book, "head-bio", jr.GiveVisa(JOURNAL, "current-1",
+    (refusal,) = _refusals(book, "head-bio", GiveVisa(JOURNAL, "current-1",
                                                          "department_head"))
     assert refusal.rule_id == "perm-visa"
     # Allowed to give visas at all, but not in a role the actor does not hold.
-    (wrong,) = _refusals(book, "curator", jr.GiveVisa(JOURNAL, "current-1", "school_dean"))
+    (wrong,) = _refusals(book, "curator", GiveVisa(JOURNAL, "current-1", "school_dean"))
     assert wrong.rule_id == "reopen-visas"
     assert wrong.facts["visa_role"] == "school_dean"
 
@@ -133,12 +143,12 @@ def _full_procedure(book: jr.Gradebook, clock: jr.ManualClock, *, vice_rector: b
     _close_and_note(book, clock)
     for person, role in (("head-anat", "department_head"), ("curator", "curation_dean"),
                          ("dean", "school_dean")):
-        book.execute(person, jr.GiveVisa(JOURNAL, "current-1", role))
+        book.execute(person, GiveVisa(JOURNAL, "current-1", role))
     if vice_rector:
-        book.execute("vr", jr.GiveVisa(JOURNAL, "current-1", "vice_rector"))
+        book.execute("vr", GiveVisa(JOURNAL, "current-1", "vice_rector"))
     _at(clock, "2025-10-25T10:00:00+05:00")
-    book.execute("or-senior", jr.ApproveNote(JOURNAL, "current-1"))
-    book.execute("or-head", jr.Reopen(JOURNAL, "current-1"))
+    book.execute("or-senior", ApproveNote(JOURNAL, "current-1"))
+    book.execute("or-head", Reopen(JOURNAL, "current-1"))
 
 
 def test_the_vice_rector_visa_switch_works_end_to_end(kaznmu: jr.Ruleset) -> None:
@@ -155,13 +165,13 @@ def test_the_vice_rector_visa_switch_works_end_to_end(kaznmu: jr.Ruleset) -> Non
     _close_and_note(book, clock)
     for person, role in (("head-anat", "department_head"), ("curator", "curation_dean"),
                          ("dean", "school_dean")):
-        book.execute(person, jr.GiveVisa(JOURNAL, "current-1", role))
-    (refusal,) = _refusals(book, "or-senior", jr.ApproveNote(JOURNAL, "current-1"))
+        book.execute(person, GiveVisa(JOURNAL, "current-1", role))
+    (refusal,) = _refusals(book, "or-senior", ApproveNote(JOURNAL, "current-1"))
     assert refusal.facts["missing"] == ["vice_rector"]
-    book.execute("vr", jr.GiveVisa(JOURNAL, "current-1", "vice_rector"))
+    book.execute("vr", GiveVisa(JOURNAL, "current-1", "vice_rector"))
     _at(clock, "2025-10-25T10:00:00+05:00")
-    book.execute("or-senior", jr.ApproveNote(JOURNAL, "current-1"))
-    book.execute("or-head", jr.Reopen(JOURNAL, "current-1"))
+    book.execute("or-senior", ApproveNote(JOURNAL, "current-1"))
+    book.execute("or-head", Reopen(JOURNAL, "current-1"))
     report = jr.audit(book.store, variant, date(2025, 10, 26))
     assert not [f for f in report.findings if f.rule_id in ("reopen-approval",
                                                              "journal-authorship",
@@ -201,12 +211,12 @@ def test_the_one_person_reopening_stops_at_its_first_self_grant(kaznmu: jr.Rules
     book, clock = _book(kaznmu)
     _at(clock, "2025-10-20T10:00:00+05:00")
     me = book.directory.people["it-admin"]
-    every = jr.Person("it-admin", me.name, {"it_department", "teacher", "department_head",
+    every = Person("it-admin", me.name, {"it_department", "teacher", "department_head",
                                             "curation_dean", "school_dean",
                                             "registrar_senior_inspector", "registrar_head"},
                       ("it", "dep-anat", "som", "or"))
     before = _count(book.store)
-    (refusal,) = _refusals(book, "it-admin", jr.RegisterPeople([every]))
+    (refusal,) = _refusals(book, "it-admin", RegisterPeople([every]))
     assert refusal.rule_id == "no-self-grant"
     assert refusal.clauses == ("T18", "P8")
     assert "registrar_head" in refusal.facts["roles_gained"]
@@ -216,27 +226,27 @@ def test_the_one_person_reopening_stops_at_its_first_self_grant(kaznmu: jr.Rules
     assert book.directory.people["it-admin"].roles == {"it_department"}
     # Granting the same roles to someone else is allowed: that person is then held apart from
     # a second step of any one reopening.
-    book.execute("it-admin", jr.RegisterPeople([jr.Person(
+    book.execute("it-admin", RegisterPeople([Person(
         "ghost", "Одно лицо", every.roles, every.units)]))
     _at(clock, "2025-10-23T10:00:00+05:00")
-    book.execute("t-anat", jr.CloseJournal(JOURNAL, "current-1"))
-    book.execute("t-anat", jr.SubmitNote(JOURNAL, "current-1", NOTE))
-    book.execute("ghost", jr.GiveVisa(JOURNAL, "current-1", "department_head"))
-    (refusal,) = _refusals(book, "ghost", jr.GiveVisa(JOURNAL, "current-1", "school_dean"))
+    book.execute("t-anat", CloseJournal(JOURNAL, "current-1"))
+    book.execute("t-anat", SubmitNote(JOURNAL, "current-1", NOTE))
+    book.execute("ghost", GiveVisa(JOURNAL, "current-1", "department_head"))
+    (refusal,) = _refusals(book, "ghost", GiveVisa(JOURNAL, "current-1", "school_dean"))
     assert refusal.rule_id == "reopening-signatories"
 
 
 def test_a_reopening_whose_steps_share_a_person_is_refused_and_reported(kaznmu: jr.Ruleset
                                                                         ) -> None:
     variant = jr.load_ruleset(VARIANT)  # reopening_distinct_people: false
-    two_posts = jr.Person("head-dean", "Зав. кафедрой и декан",
+    two_posts = Person("head-dean", "Зав. кафедрой и декан",
                           {"department_head", "school_dean"}, ("dep-anat", "som"))
     # Under the KazNMU ruleset the guard refuses the second step.
     book, clock = _book(kaznmu)
-    book.execute("it-admin", jr.RegisterPeople([two_posts]))
+    book.execute("it-admin", RegisterPeople([two_posts]))
     _close_and_note(book, clock)
-    book.execute("head-dean", jr.GiveVisa(JOURNAL, "current-1", "department_head"))
-    (refusal,) = _refusals(book, "head-dean", jr.GiveVisa(JOURNAL, "current-1", "school_dean"))
+    book.execute("head-dean", GiveVisa(JOURNAL, "current-1", "department_head"))
+    (refusal,) = _refusals(book, "head-dean", GiveVisa(JOURNAL, "current-1", "school_dean"))
     assert refusal.rule_id == "reopening-signatories"
     assert refusal.facts["steps"] == ["give_visa (department_head)", "give_visa (school_dean)"]
     assert "уже выполняет другой шаг" in refusal.message("ru")
@@ -244,14 +254,14 @@ def test_a_reopening_whose_steps_share_a_person_is_refused_and_reported(kaznmu: 
     # the reopening the KazNMU ruleset would have refused.
     store = jr.MemoryStore()
     book, clock = _book(variant, store)
-    book.execute("it-admin", jr.RegisterPeople([two_posts]))
+    book.execute("it-admin", RegisterPeople([two_posts]))
     _close_and_note(book, clock)
     for person, role in (("head-dean", "department_head"), ("curator", "curation_dean"),
                          ("head-dean", "school_dean"), ("vr", "vice_rector")):
-        book.execute(person, jr.GiveVisa(JOURNAL, "current-1", role))
+        book.execute(person, GiveVisa(JOURNAL, "current-1", role))
     _at(clock, "2025-10-25T10:00:00+05:00")
-    book.execute("or-senior", jr.ApproveNote(JOURNAL, "current-1"))
-    book.execute("or-head", jr.Reopen(JOURNAL, "current-1"))
+    book.execute("or-senior", ApproveNote(JOURNAL, "current-1"))
+    book.execute("or-head", Reopen(JOURNAL, "current-1"))
     assert not [f for f in jr.audit(store, variant, date(2025, 10, 26)).findings
                 if f.rule_id == "reopening-signatories"]
     report = jr.audit(store, kaznmu, date(2025, 10, 26))
@@ -261,4 +271,4 @@ def test_a_reopening_whose_steps_share_a_person_is_refused_and_reported(kaznmu: 
     assert finding.facts["shared_steps"] == [
         "head-dean: give_visa (department_head), give_visa (school_dean)"]
     assert "or-head" in finding.responsible
-    assert len({finding.message(lang) for lang in jr.LANGUAGES}) == 3
+    assert len({finding.message(lang) for lang in LANGUAGES}) == 3

@@ -28,6 +28,25 @@ import pytest
 from typer.testing import CliRunner
 
 import journal_rules as jr
+from journal_rules.events import Stream
+from journal_rules.storage import (
+    CHECKPOINT_STREAM,
+    GENESIS_HASH,
+    SIGNING_KEY_ENV,
+    SIGNING_KEY_FILE_ENV,
+    VERIFY_KEY_ENV,
+    Checkpoint,
+    SigningKey,
+    StoredEvent,
+    check_heads,
+    check_store,
+    generate_signing_key,
+    latest_checkpoint,
+    load_checkpoint,
+    load_signing_key,
+    make_checkpoint,
+    verify_backup,
+)
 from journal_rules.testing import demo_gradebook
 from journal_rules_cli._app import app
 from journal_rules_tinydb import stream_dirname
@@ -37,7 +56,7 @@ DEMO_END = datetime(2025, 10, 31, 18, tzinfo=UTC)
 ANAT = "journal:anat/101/2025-1"  # the demo's busy journal (53 events)
 ANAT2 = "journal:anat/102/2025-1"
 CELL = "journal:cell/101/2025-1"
-PEOPLE = jr.Stream.PEOPLE
+PEOPLE = Stream.PEOPLE
 KINDS = ("tinydb", "sqlite", "postgresql")
 Record = dict[str, Any]
 
@@ -161,8 +180,8 @@ def rechain(records: list[Record], start: int = 0) -> list[Record]:
     """Renumber and re-hash from ``start`` on: what an attacker does to hide an edit."""
     for i in range(start, len(records)):
         records[i]["version"] = i + 1
-        records[i]["prev_hash"] = records[i - 1]["hash"] if i else jr.GENESIS_HASH
-        records[i]["hash"] = jr.StoredEvent.from_record(records[i]).expected_hash()
+        records[i]["prev_hash"] = records[i - 1]["hash"] if i else GENESIS_HASH
+        records[i]["hash"] = StoredEvent.from_record(records[i]).expected_hash()
     return records
 
 
@@ -178,11 +197,11 @@ def intruder(template: Record) -> Record:
 # -- the legitimate store -----------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def legit(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, jr.SigningKey, Path]:
+def legit(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, SigningKey, Path]:
     """The demo term, recorded through the guarded gradebook, and its signed archive."""
     folder = tmp_path_factory.mktemp("legit")
     key_file = folder / "it.key"
-    key = jr.generate_signing_key(key_file)
+    key = generate_signing_key(key_file)
     store = jr.MemoryStore()
     demo_gradebook(store)
     jr.backup_store(store, folder / "demo.jsonl.gz", actor="it-admin", at=DEMO_END,
@@ -191,7 +210,7 @@ def legit(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, jr.SigningKey
 
 
 class Target:
-    def __init__(self, kind: str, url: str, key: jr.SigningKey, key_file: Path) -> None:
+    def __init__(self, kind: str, url: str, key: SigningKey, key_file: Path) -> None:
         self.kind, self.url, self.key, self.key_file = kind, url, key, key_file
         self.attacker = _attacker(kind, url)
 
@@ -203,7 +222,7 @@ class Target:
         store = jr.open_store(self.url)
         try:
             if fast:
-                return jr.check_heads(store, public_keys=self.keys)
+                return check_heads(store, public_keys=self.keys)
             return jr.verify_store(store, public_keys=self.keys)
         finally:
             store.close()
@@ -211,7 +230,7 @@ class Target:
 
 @pytest.fixture(params=KINDS)
 def target(request: pytest.FixtureRequest, tmp_path: Path,
-           legit: tuple[Path, jr.SigningKey, Path]) -> Target:
+           legit: tuple[Path, SigningKey, Path]) -> Target:
     kind = request.param
     url = (request.getfixturevalue("pg_url") if kind == "postgresql"
            else request.getfixturevalue(f"{kind}_url"))
@@ -302,24 +321,24 @@ def forge_person_appended(a: Attacker) -> tuple[str, str]:
 
 def delete_checkpoints(a: Attacker) -> tuple[str, str]:
     rehash(a)
-    a.drop(jr.CHECKPOINT_STREAM)  # hide the re-hash by removing the anchor
-    return jr.CHECKPOINT_STREAM, "checkpoint-missing"
+    a.drop(CHECKPOINT_STREAM)  # hide the re-hash by removing the anchor
+    return CHECKPOINT_STREAM, "checkpoint-missing"
 
 
 def forge_checkpoint(a: Attacker) -> tuple[str, str]:
     rehash(a)
-    records = a.records(jr.CHECKPOINT_STREAM)
+    records = a.records(CHECKPOINT_STREAM)
     latest = records[-1]["data"]
     latest["heads"][ANAT] = [len(a.records(ANAT)), a.records(ANAT)[-1]["hash"]]
-    a.put(jr.CHECKPOINT_STREAM, rechain(records, len(records) - 1))
-    return jr.CHECKPOINT_STREAM, "checkpoint-forged"
+    a.put(CHECKPOINT_STREAM, rechain(records, len(records) - 1))
+    return CHECKPOINT_STREAM, "checkpoint-forged"
 
 
 def garble_checkpoint(a: Attacker) -> tuple[str, str]:
-    records = a.records(jr.CHECKPOINT_STREAM)
+    records = a.records(CHECKPOINT_STREAM)
     records[-1]["data"] = {"seq": "not a number"}
-    a.put(jr.CHECKPOINT_STREAM, rechain(records, len(records) - 1))
-    return jr.CHECKPOINT_STREAM, "checkpoint-forged"
+    a.put(CHECKPOINT_STREAM, rechain(records, len(records) - 1))
+    return CHECKPOINT_STREAM, "checkpoint-forged"
 
 
 CASES: dict[str, Callable[[Attacker], tuple[str, str]]] = {
@@ -358,14 +377,14 @@ FAST: dict[str, str] = {
 def test_the_legitimate_store_verifies(target: Target) -> None:
     store = jr.open_store(target.url)
     try:
-        check = jr.check_store(store, public_keys=target.keys)
+        check = check_store(store, public_keys=target.keys)
         assert check.findings == []
         assert check.checkpoint is not None
         assert check.checkpoint.seq == 2
         assert check.signed
         # Only the backup_made event recorded after the archive is not covered yet.
-        assert check.unanchored == {jr.Stream.OPERATIONS: 1}
-        assert jr.check_heads(store, public_keys=target.keys) == []
+        assert check.unanchored == {Stream.OPERATIONS: 1}
+        assert check_heads(store, public_keys=target.keys) == []
         assert len(check.checkpoint.heads) == 21
     finally:
         store.close()
@@ -388,7 +407,7 @@ def test_tampering_is_detected_and_named(target: Target, case: str) -> None:
     assert result.exit_code == 1, result.output
     assert f"{stream} version" in result.output
     assert f": {kind}: " in result.output
-    audit = CliRunner(env={jr.VERIFY_KEY_ENV: target.key.public_key}).invoke(
+    audit = CliRunner(env={VERIFY_KEY_ENV: target.key.public_key}).invoke(
         app, ["audit", "--store", target.url, "--as-of", "2025-10-31"])
     if case in FAST:
         # Refused as the user sees it: one message naming the edited stream, exit 2.
@@ -415,7 +434,7 @@ def test_a_planted_pending_batch_is_named(target: Target) -> None:
 def test_audit_and_sheets_refuse_an_edited_store_unless_told(target: Target,
                                                              tmp_path: Path) -> None:
     delete_tail(target.attacker)
-    runner = CliRunner(env={jr.VERIFY_KEY_ENV: target.key.public_key})
+    runner = CliRunner(env={VERIFY_KEY_ENV: target.key.public_key})
     sheets = runner.invoke(app, ["sheets", "--store", target.url, "--out", str(tmp_path)])
     assert isinstance(sheets.exception, jr.TamperDetected)
     assert ANAT in str(sheets.exception)
@@ -455,18 +474,18 @@ def _with_intruder(streams: dict[str, list[Record]]) -> None:
 
 def _checkpoint_agrees(streams: dict[str, list[Record]]) -> None:
     _with_intruder(streams)
-    checkpoints = streams[jr.CHECKPOINT_STREAM]
+    checkpoints = streams[CHECKPOINT_STREAM]
     checkpoints[-1]["data"]["heads"][PEOPLE] = [len(streams[PEOPLE]), streams[PEOPLE][-1]["hash"]]
     rechain(checkpoints, len(checkpoints) - 1)
 
 
 def _resigned(streams: dict[str, list[Record]]) -> None:
     _with_intruder(streams)
-    checkpoints = streams[jr.CHECKPOINT_STREAM]
+    checkpoints = streams[CHECKPOINT_STREAM]
     data = checkpoints[-1]["data"]
     data["heads"][PEOPLE] = [len(streams[PEOPLE]), streams[PEOPLE][-1]["hash"]]
-    mine = jr.SigningKey.generate()
-    forged = jr.Checkpoint.from_data({**data, "public_key": mine.public_key})
+    mine = SigningKey.generate()
+    forged = Checkpoint.from_data({**data, "public_key": mine.public_key})
     data.update(forged.to_data(), signature=mine.sign(forged.body()),
                 public_key=mine.public_key)
     data["digest"] = forged.digest
@@ -475,23 +494,23 @@ def _resigned(streams: dict[str, list[Record]]) -> None:
 
 ARCHIVES = {  # how the archive was forged -> (stream, kind) restore names
     "person inserted, re-chained": (_with_intruder, PEOPLE, "re-chained"),
-    "and the checkpoint's heads edited": (_checkpoint_agrees, jr.CHECKPOINT_STREAM,
+    "and the checkpoint's heads edited": (_checkpoint_agrees, CHECKPOINT_STREAM,
                                           "checkpoint-forged"),
-    "and re-signed with another key": (_resigned, jr.CHECKPOINT_STREAM, "checkpoint-forged"),
+    "and re-signed with another key": (_resigned, CHECKPOINT_STREAM, "checkpoint-forged"),
 }
 
 
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("case", list(ARCHIVES))
 def test_a_forged_archive_is_refused_and_named(
-    request: pytest.FixtureRequest, tmp_path: Path, legit: tuple[Path, jr.SigningKey, Path],
+    request: pytest.FixtureRequest, tmp_path: Path, legit: tuple[Path, SigningKey, Path],
     kind: str, case: str,
 ) -> None:
     _, key, archive = legit
     change, stream, problem = ARCHIVES[case]
     forged = tmp_path / "forged.jsonl.gz"
     forge_archive(archive, forged, change)
-    jr.verify_backup(forged)  # every chain and the checksum hold: only the anchor can tell
+    verify_backup(forged)  # every chain and the checksum hold: only the anchor can tell
     url = (request.getfixturevalue("pg_url") if kind == "postgresql"
            else request.getfixturevalue(f"{kind}_url"))
     store = jr.open_store(url)
@@ -510,15 +529,15 @@ def test_a_forged_archive_is_refused_and_named(
 
 
 def test_unsigned_or_unprovable_archives_need_trust(tmp_path: Path,
-                                                    legit: tuple[Path, jr.SigningKey, Path]
+                                                    legit: tuple[Path, SigningKey, Path]
                                                     ) -> None:
     _, key, archive = legit
     store = jr.MemoryStore()
     demo_gradebook(store)
     jr.backup_store(store, tmp_path / "unsigned.jsonl.gz", actor="it-admin", at=DEMO_END)
     for path, keys in ((tmp_path / "unsigned.jsonl.gz", {key.public_key}), (archive, set())):
-        runner = CliRunner(env={jr.VERIFY_KEY_ENV: "", jr.SIGNING_KEY_ENV: "",
-                                jr.SIGNING_KEY_FILE_ENV: ""})
+        runner = CliRunner(env={VERIFY_KEY_ENV: "", SIGNING_KEY_ENV: "",
+                                SIGNING_KEY_FILE_ENV: ""})
         args = ["store", "restore", str(path), "--store", f"tinydb://{tmp_path}/into-{path.stem}"]
         args += [x for k in keys for x in ("--public-key", k)]
         refused = runner.invoke(app, args)
@@ -532,8 +551,8 @@ def test_unsigned_or_unprovable_archives_need_trust(tmp_path: Path,
 
 def test_keys_stay_outside_the_store(tmp_path: Path) -> None:
     url = f"tinydb://{tmp_path}/store"
-    runner = CliRunner(env={jr.SIGNING_KEY_ENV: "", jr.SIGNING_KEY_FILE_ENV: "",
-                            jr.VERIFY_KEY_ENV: ""})
+    runner = CliRunner(env={SIGNING_KEY_ENV: "", SIGNING_KEY_FILE_ENV: "",
+                            VERIFY_KEY_ENV: ""})
     made = runner.invoke(app, ["store", "keygen", str(tmp_path / "it.key")])
     assert made.exit_code == 0, made.output
     assert (tmp_path / "it.key").stat().st_mode & 0o077 == 0
@@ -553,11 +572,11 @@ def test_keys_stay_outside_the_store(tmp_path: Path) -> None:
     assert plain.exit_code == 0
     assert "CANNOT PROVE" in plain.output
     assert "no checkpoint" in plain.output
-    key = jr.load_signing_key(tmp_path / "it.key")
+    key = load_signing_key(tmp_path / "it.key")
     assert key is not None
     # The key from the environment (as the IT department's service would hold it).
-    env_runner = CliRunner(env={jr.SIGNING_KEY_FILE_ENV: str(tmp_path / "it.key"),
-                                jr.SIGNING_KEY_ENV: "", jr.VERIFY_KEY_ENV: ""})
+    env_runner = CliRunner(env={SIGNING_KEY_FILE_ENV: str(tmp_path / "it.key"),
+                                SIGNING_KEY_ENV: "", VERIFY_KEY_ENV: ""})
     taken = env_runner.invoke(app, ["store", "checkpoint", "--store", url, "--actor", "it-admin"])
     assert taken.exit_code == 0, taken.output
     assert "checkpoint #1" in taken.output
@@ -590,7 +609,7 @@ def test_a_head_kept_over_deleted_events_is_named_without_a_key(tmp_path: Path) 
     store = jr.open_store(url)
     try:
         assert (ANAT2, "missing") in {(f["stream"], f["problem"]) for f in jr.verify_store(store)}
-        assert (ANAT2, "missing") in {(f["stream"], f["problem"]) for f in jr.check_heads(store)}
+        assert (ANAT2, "missing") in {(f["stream"], f["problem"]) for f in check_heads(store)}
     finally:
         store.close()
 
@@ -600,9 +619,9 @@ def test_a_checkpoint_does_not_launder_tampering(target: Target) -> None:
     store = jr.open_store(target.url)
     try:
         with pytest.raises(jr.TamperDetected, match="re-hashed"):
-            jr.make_checkpoint(store, target.key, actor="it-admin", at=DEMO_END)
-        assert jr.latest_checkpoint(store) is not None
-        assert jr.latest_checkpoint(store).seq == 2  # type: ignore[union-attr]
+            make_checkpoint(store, target.key, actor="it-admin", at=DEMO_END)
+        assert latest_checkpoint(store) is not None
+        assert latest_checkpoint(store).seq == 2  # type: ignore[union-attr]
     finally:
         store.close()
 
@@ -611,22 +630,22 @@ def test_a_checkpoint_kept_outside_names_checkpoints_cut_back(target: Target,
                                                               tmp_path: Path) -> None:
     """Checkpoints are in the store, so an attacker can cut them back to an older one and
     change what only the newer one covered; the copy the IT department keeps tells."""
-    runner = CliRunner(env={jr.SIGNING_KEY_ENV: "", jr.SIGNING_KEY_FILE_ENV: "",
-                            jr.VERIFY_KEY_ENV: ""})
+    runner = CliRunner(env={SIGNING_KEY_ENV: "", SIGNING_KEY_FILE_ENV: "",
+                            VERIFY_KEY_ENV: ""})
     kept = tmp_path / "checkpoint-3.json"
     taken = runner.invoke(app, ["store", "checkpoint", "--store", target.url, "--actor",
                                 "it-admin", "--key", str(target.key_file), "--out", str(kept)])
     assert taken.exit_code == 0, taken.output
-    assert jr.load_checkpoint(kept).seq == 3
+    assert load_checkpoint(kept).seq == 3
     attacker = target.attacker
-    attacker.put(jr.CHECKPOINT_STREAM, attacker.records(jr.CHECKPOINT_STREAM)[:2])
-    attacker.drop(jr.Stream.OPERATIONS)  # only checkpoint #3 covered the backup's record
+    attacker.put(CHECKPOINT_STREAM, attacker.records(CHECKPOINT_STREAM)[:2])
+    attacker.drop(Stream.OPERATIONS)  # only checkpoint #3 covered the backup's record
     assert target.findings() == []  # checkpoint #2 does not know the operations stream
     args = ["store", "verify", "--store", target.url, "--public-key", target.key.public_key]
     result = runner.invoke(app, [*args, "--checkpoint", str(kept)])
     assert result.exit_code == 1, result.output
-    assert f"{jr.CHECKPOINT_STREAM} version 3: checkpoint-missing" in result.output
-    assert f"{jr.Stream.OPERATIONS} version 1: missing" in result.output
+    assert f"{CHECKPOINT_STREAM} version 3: checkpoint-missing" in result.output
+    assert f"{Stream.OPERATIONS} version 1: missing" in result.output
     forged = {**json.loads(kept.read_text("utf-8")), "seq": 9}
     kept.write_text(json.dumps(forged), "utf-8")
     result = runner.invoke(app, [*args, "--checkpoint", str(kept)])

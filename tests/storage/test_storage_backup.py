@@ -11,19 +11,16 @@ import pytest
 from typer.testing import CliRunner
 
 from journal_rules import (
-    CHECKPOINT_STREAM,
-    EventLog,
     MemoryStore,
-    NewEvent,
     StoreError,
     TamperDetected,
     backup_store,
-    generate_signing_key,
     open_store,
     restore_store,
-    verify_backup,
     verify_store,
 )
+from journal_rules.events import EventLog
+from journal_rules.storage import CHECKPOINT_STREAM, NewEvent, generate_signing_key, verify_backup
 from journal_rules.testing import UNICODE_SAMPLES, make_events
 from journal_rules_cli._store_commands import store_app
 

@@ -9,6 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 import journal_rules as jr
+from journal_rules.events import Stream
+from journal_rules.storage import StoredEvent
 from journal_rules.testing import demo_clock, demo_gradebook
 from journal_rules_cli._store_commands import store_app
 
@@ -21,10 +23,10 @@ def _demo(url: str) -> None:
         store.close()
 
 
-def _backups(url: str) -> list[jr.StoredEvent]:
+def _backups(url: str) -> list[StoredEvent]:
     store = jr.open_store(url)
     try:
-        return [e for e in store.read(jr.Stream.OPERATIONS) if e.type == "backup_made"]
+        return [e for e in store.read(Stream.OPERATIONS) if e.type == "backup_made"]
     finally:
         store.close()
 
@@ -49,7 +51,7 @@ def test_the_it_department_records_a_backup_the_audit_sees(tmp_path: Path) -> No
     try:
         info = jr.backup_store(store, tmp_path / "b.jsonl.gz", actor="it-admin",
                                at=datetime(2025, 10, 5, 3, tzinfo=UTC), ruleset=ruleset)
-        (event,) = [e for e in store.read(jr.Stream.OPERATIONS) if e.type == "backup_made"]
+        (event,) = [e for e in store.read(Stream.OPERATIONS) if e.type == "backup_made"]
         assert event.actor == "it-admin"
         assert event.data["sha256"] == info.sha256
         report = jr.audit(store, ruleset, demo_clock().now().date().replace(month=10, day=31))

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from journal_rules import NewEvent, StoredEvent, open_store, verify_store
+from journal_rules import open_store, verify_store
 from journal_rules._storage import chain
+from journal_rules.storage import NewEvent, StoredEvent
 from journal_rules.testing._conformance import T0
 
 KILLS = 100

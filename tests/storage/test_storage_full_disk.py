@@ -17,7 +17,8 @@ from typing import Any
 
 import pytest
 
-from journal_rules import StoredEvent, StoreError, append_all, open_store, verify_store
+from journal_rules import StoreError, open_store, verify_store
+from journal_rules.storage import StoredEvent, append_all
 from journal_rules.testing._conformance import make_events
 
 

@@ -26,6 +26,8 @@ from pathlib import Path
 import pytest
 
 import journal_rules as jr
+from journal_rules.importing import IMPORT_KINDS, plan_import
+from journal_rules.storage import StreamInfo
 from journal_rules.testing import build_faculty, demo_clock
 
 KILLS = int(os.environ.get("JOURNAL_RULES_KILLS", "100"))
@@ -64,7 +66,7 @@ def _registry(folder: Path) -> str:
 def _journals_file(path: Path) -> Path:
     with path.open("w", encoding="utf-8", newline="") as handle:
         out = csv.writer(handle)
-        out.writerow([c.name for c in jr.IMPORT_KINDS["journals"].columns])
+        out.writerow([c.name for c in IMPORT_KINDS["journals"].columns])
         for i in range(JOURNALS):
             out.writerow([f"bulk/{i:03d}", "anat", "", "101", "2025-1", "t-anat", "dep-anat",
                           "current-1", "current", "2025-09-01", "2025-10-22"])
@@ -117,7 +119,7 @@ def _check(condition: bool) -> None:
         raise AssertionError("the child's work did not do what it should")
 
 
-def _bulk(store: jr.Storage) -> list[jr.StreamInfo]:
+def _bulk(store: jr.Storage) -> list[StreamInfo]:
     return [i for i in store.streams() if i.name.startswith("journal:bulk/")]
 
 
@@ -143,7 +145,7 @@ def test_sigkill_during_an_import_leaves_all_or_nothing(work_dir: Path) -> None:
     fresh()
     # The file's rows are read and checked once; each child executes the import's commands (the
     # second half of import_file) so that the kills land in the part that writes.
-    planned = jr.plan_import(jr.Gradebook.for_ruleset(jr.open_store(url), ruleset,
+    planned = plan_import(jr.Gradebook.for_ruleset(jr.open_store(url), ruleset,
                                                       clock=demo_clock()),
                              "journals", source, ACTOR)
     assert len(planned) == JOURNALS
@@ -171,7 +173,7 @@ def test_sigkill_during_an_import_leaves_all_or_nothing(work_dir: Path) -> None:
                 assert jr.verify_store(store) == [], round_
             if round_ % 20 == 0 and not bulk:  # the same file again completes the import
                 book = jr.Gradebook.for_ruleset(store, ruleset, clock=demo_clock())
-                jr.import_file(book, ACTOR, "journals", source)
+                jr.importing.import_file(book, ACTOR, "journals", source)
                 assert len(_bulk(store)) == JOURNALS
                 assert len(book.journals()) == JOURNALS + len(
                     [j for j in book.journals() if not j.startswith("bulk/")])
@@ -191,7 +193,7 @@ def test_sigkill_during_a_restore_then_the_same_restore_completes(work_dir: Path
     url = _registry(source)
     store = jr.open_store(url)
     book = jr.Gradebook.for_ruleset(store, jr.default_ruleset(), clock=demo_clock())
-    jr.import_file(book, ACTOR, "journals", _journals_file(tmp_path / "journals.csv"))
+    jr.importing.import_file(book, ACTOR, "journals", _journals_file(tmp_path / "journals.csv"))
     archive = tmp_path / "backup.jsonl.gz"
     expected = {i.name: (i.version, i.last_hash) for i in store.streams()}
     info = jr.backup_store(store, archive, actor="it-admin", at=demo_clock().now())

@@ -18,6 +18,8 @@ import pytest
 from typer.testing import CliRunner
 
 import journal_rules as jr
+from journal_rules.events import EventLog
+from journal_rules.storage import NewEvent
 from journal_rules.testing import demo_clock
 from journal_rules_cli import app
 
@@ -51,7 +53,7 @@ def test_a_read_only_store_is_verified_and_audited_and_left_alone(tmp_path: Path
         assert report.findings  # the demo term has some
         assert report.as_dict() == expected.as_dict()
         with pytest.raises(jr.StoreError, match="read-only"):
-            jr.EventLog(store).append("journal:x", [jr.NewEvent(
+            EventLog(store).append("journal:x", [NewEvent(
                 "mark_entered", "t", demo_clock().now())])
     finally:
         store.close()

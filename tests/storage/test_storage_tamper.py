@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from journal_rules import StoredEvent, open_store, verify_store
+from journal_rules import open_store, verify_store
+from journal_rules.storage import StoredEvent
 from journal_rules.testing import make_events
 from journal_rules_cli._store_commands import store_app
 from journal_rules_tinydb import TinyDBStore

@@ -7,14 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from journal_rules import (
-    DEFAULT_STORE_URL,
-    StoreError,
-    open_store,
-    register_store,
-    store_schemes,
-    verify_store,
-)
+from journal_rules import StoreError, open_store, verify_store
+from journal_rules.storage import DEFAULT_STORE_URL, register_store, store_schemes
 from journal_rules.testing import make_events
 from journal_rules_sql import SQLStore
 from journal_rules_tinydb import TinyDBStore

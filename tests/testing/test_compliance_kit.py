@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 import journal_rules as jr
+from journal_rules.commands import CloseJournal, EnterMarks, RegisterPeople
+from journal_rules.model import Person
 from journal_rules.testing import Scenario, ScenarioFailed
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "compliance"
@@ -78,20 +80,20 @@ def test_plugin_fixtures_on_a_tinydb_store_per_test(tmp_path: Path) -> None:
 
 def test_scenario_reports_what_it_expected_and_found() -> None:
     s = Scenario()
-    s.by("t-anat").does(jr.CloseJournal(JOURNAL, "current-1"), at="2025-10-26T09:00:00+05:00")
+    s.by("t-anat").does(CloseJournal(JOURNAL, "current-1"), at="2025-10-26T09:00:00+05:00")
     with pytest.raises(ScenarioFailed, match="expected no finding"):
         s.expect("2025-10-31", absent=[{"rule": "close-deadline", "journal": JOURNAL,
                                         "control": "current-1"}])
     with pytest.raises(ScenarioFailed, match="was allowed; expected a refusal"):
-        s.by("t-anat").refused(jr.CloseJournal(JOURNAL, "milestone-1"))
+        s.by("t-anat").refused(CloseJournal(JOURNAL, "milestone-1"))
     with pytest.raises(ScenarioFailed, match="perm-journal-teacher"):
-        s.by("t-bio").does(jr.EnterMarks(JOURNAL, date(2025, 9, 2), {"s10101": "80"}))
+        s.by("t-bio").does(EnterMarks(JOURNAL, date(2025, 9, 2), {"s10101": "80"}))
 
 
 def test_scenario_needs_an_actor_and_aware_times() -> None:
     s = Scenario(world="empty")
     with pytest.raises(ValueError, match="who acts"):
-        s.does(jr.RegisterPeople([jr.Person("it", "IT", {"it_department"})]))
+        s.does(RegisterPeople([Person("it", "IT", {"it_department"})]))
     with pytest.raises(ValueError, match="time zone"):
         s.at("2025-09-01T10:00")
     with pytest.raises(ValueError, match="unknown world"):

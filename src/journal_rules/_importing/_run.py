@@ -8,11 +8,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from journal_rules._commands import Command
 from journal_rules._errors import InvalidInput, Problem, suggest
+from journal_rules._extras import import_extra
 from journal_rules._gradebook import Gradebook
 from journal_rules._storage import StoredEvent
 
@@ -73,6 +71,8 @@ def import_file(book: Gradebook, actor: str, kind: str, path: str | Path,
 def write_templates(folder: str | Path) -> list[Path]:
     """Write a CSV and an XLSX template of every kind into ``folder``: the header row, an example
     row, and (in the XLSX) a second sheet describing each column."""
+    openpyxl = import_extra("openpyxl", "office", "writing XLSX templates")
+    styles = import_extra("openpyxl.styles", "office", "writing XLSX templates")
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -85,14 +85,14 @@ def write_templates(folder: str | Path) -> list[Path]:
             writer.writerow(header)
             writer.writerow(example)
         written.append(path)
-        wb = Workbook()
+        wb = openpyxl.Workbook()
         ws = wb.active
         assert ws is not None
         ws.title = IMPORT_SHEET
         ws.append(header)
         ws.append(example)
         for cell in ws[1]:
-            cell.font = Font(bold=True)
+            cell.font = styles.Font(bold=True)
         about = wb.create_sheet("columns")
         about.append(["column", "type", "required", "meaning", "example"])
         for c in spec.columns:

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-from openpyxl import load_workbook
 
 from journal_rules._errors import InvalidInput, Problem, suggest
+from journal_rules._extras import import_extra
 
 EXTRA = "\x00extra"  # the cells of a row beyond its header
 
@@ -183,8 +183,9 @@ def _check_zip(path: Path) -> None:
 def _read_xlsx(path: Path, sheet: str | None, default_sheet: str | None) -> Table:
     name = str(path)
     _check_zip(path)
+    openpyxl = import_extra("openpyxl", "office", "reading an XLSX file")
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
         raise InvalidInput(name, [Problem(f"not a readable XLSX workbook: {exc}",
                                           file=name)]) from None

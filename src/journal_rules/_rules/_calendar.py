@@ -15,7 +15,6 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Literal
 
 import attrs
-import holidays
 
 DayCounting = Literal["calendar", "working"]
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -30,6 +29,9 @@ def public_holidays(country: str, year: int) -> frozenset[date]:
     with _cache_lock:
         found = _cache.get(key)
         if found is None:
+            # The holidays package loads its country data slowly: only a working-day count pays.
+            import holidays  # noqa: PLC0415
+
             found = frozenset(holidays.country_holidays(country, years=year))
             _cache[key] = found
         return found

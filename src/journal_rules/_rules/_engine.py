@@ -38,14 +38,13 @@ The measured defects of durable_rules 2.0.28 and how each is contained here:
 
 from __future__ import annotations
 
+import functools
 import itertools
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 import attrs
-import durable.engine as _durable  # type: ignore[import-untyped]
-import durable_rules_engine as _native  # type: ignore[import-not-found]
 import orjson
 
 from journal_rules._errors import JournalRulesError
@@ -72,11 +71,20 @@ class Firing:
     fact_id: str
 
 
-class _QuietHost(_durable.Host):  # type: ignore[misc]
-    """A host that starts no background dispatch or timer threads (wall-clock driven)."""
+@functools.cache
+def _durable_rules() -> tuple[Any, Any, type[Any]]:
+    """durable_rules' Python module, its native module and the quiet host class, loaded on the
+    first compilation (the first audit or rules guard), so ``import journal_rules`` stays cheap."""
+    import durable.engine as durable  # type: ignore[import-untyped]  # noqa: PLC0415
+    import durable_rules_engine as native  # type: ignore[import-not-found]  # noqa: PLC0415
 
-    def _run(self) -> None:
-        return None
+    class QuietHost(durable.Host):  # type: ignore[misc]
+        """A host that starts no background dispatch or timer threads (wall-clock driven)."""
+
+        def _run(self) -> None:
+            return None
+
+    return durable, native, QuietHost
 
 
 def validate_condition(condition: Any, path: str = "") -> list[str]:
@@ -145,7 +153,8 @@ class CompiledRules:
                 "all": [{"m": {"$and": [{"t": FACT_MARK}, dict(cond)]}}],
                 "run": self._action(rule_id, outcome),
             }
-        self._host = _QuietHost()
+        self._durable, self._native, quiet_host = _durable_rules()
+        self._host = quiet_host()
         try:
             self._host.register_rulesets({self.name: definitions})
         except Exception as exc:  # durable_rules raises bare Exceptions on bad definitions
@@ -190,7 +199,7 @@ class CompiledRules:
                 before = len(self._fired)
                 try:
                     handled = self._assert(self._message(fact, sid))
-                except _durable.MessageObservedException:
+                except self._durable.MessageObservedException:
                     retry.append(fact)  # an identity collision: ids are unique by contract
                     continue
                 if not handled:
@@ -245,12 +254,12 @@ class CompiledRules:
         exception's constructor serialises the whole fact again, for a text nobody reads, and
         most facts take that path."""
         rules = self._rules
-        result = _native.assert_fact(rules._handle, orjson.dumps(message).decode())
+        result = self._native.assert_fact(rules._handle, orjson.dumps(message).decode())
         code = result[0]
         if code == 1:
             return False
         if code == 2:
-            raise _durable.MessageObservedException(message)
+            raise self._durable.MessageObservedException(message)
         errors: list[BaseException] = []
 
         def done(error: BaseException | None, _state: Any) -> None:

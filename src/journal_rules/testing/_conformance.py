@@ -31,22 +31,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from journal_rules import (
+from journal_rules import Storage, StoreError, VersionConflict, verify_store
+from journal_rules._storage import chain
+from journal_rules.events import EventLog
+from journal_rules.storage import (
     CHECKPOINT_STREAM,
-    EventLog,
     NewEvent,
     SigningKey,
-    Storage,
     StoredEvent,
-    StoreError,
     StreamInfo,
-    VersionConflict,
     append_all,
     check_heads,
     make_checkpoint,
-    verify_store,
 )
-from journal_rules._storage import chain
 
 StoreOpener = Callable[[], Storage]
 """Opens a new handle on one store; every call within a test reaches the same store."""

@@ -21,7 +21,6 @@ from typing import Any
 
 from journal_rules import (
     AuditReport,
-    Command,
     CommandRefused,
     Gradebook,
     ManualClock,
@@ -29,12 +28,13 @@ from journal_rules import (
     Refusal,
     Ruleset,
     Storage,
-    StoredEvent,
     audit,
     default_ruleset,
     load_ruleset,
 )
 from journal_rules._rules._cases import World, _check_report, load_world, play_world
+from journal_rules.commands import Command
+from journal_rules.storage import StoredEvent
 
 
 class ScenarioFailed(AssertionError):

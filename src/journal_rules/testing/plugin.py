@@ -26,6 +26,7 @@ import pytest
 
 import journal_rules as jr
 from journal_rules._rules._cases import World, load_cases, run_case
+from journal_rules.rules import CaseResult
 
 from ._demo import demo_clock
 from ._scenario import Scenario
@@ -153,6 +154,6 @@ class RulesetCase(pytest.Item):
 
 
 class RulesetCaseFailed(Exception):
-    def __init__(self, result: jr.CaseResult) -> None:
+    def __init__(self, result: CaseResult) -> None:
         super().__init__(result.name)
         self.result = result

@@ -18,6 +18,21 @@ from decimal import Decimal
 from hypothesis import strategies as st
 
 import journal_rules as jr
+from journal_rules.model import (
+    CalendarPlan,
+    ControlKind,
+    ControlPoint,
+    CourseKind,
+    CoursePart,
+    CourseUnit,
+    Group,
+    JournalSpec,
+    Person,
+    PlannedClass,
+    Student,
+    Term,
+)
+from journal_rules.policy import MarkRules, Policy
 
 from ._generator import generate_university
 
@@ -57,83 +72,83 @@ def _spans(earliest: date = date(2024, 9, 1), days: int = 400) -> st.SearchStrat
 
 
 @st.composite
-def course_units(draw: st.DrawFn, kind: jr.CourseKind | None = None,
+def course_units(draw: st.DrawFn, kind: CourseKind | None = None,
                  departments: tuple[str, ...] = ("dep-a", "dep-b", "dep-c")
-                 ) -> jr.CourseUnit:
+                 ) -> CourseUnit:
     """A discipline (no parts), an integrated discipline with blocks or a module with modular
     disciplines (2-4 parts, consecutive, each with its department)."""
-    kind = kind or draw(st.sampled_from(list(jr.CourseKind)))
+    kind = kind or draw(st.sampled_from(list(CourseKind)))
     unit_id = draw(identifiers("u-"))
     starts, ends = draw(_spans())
     credits = draw(st.integers(1, 10))
-    parts: list[jr.CoursePart] = []
-    if kind is not jr.CourseKind.DISCIPLINE:
+    parts: list[CoursePart] = []
+    if kind is not CourseKind.DISCIPLINE:
         n = draw(st.integers(2, 4))
         length = max(1, ((ends - starts).days + 1) // n)
         for i in range(n):
             p_start = starts + timedelta(days=i * length)
             p_end = ends if i == n - 1 else p_start + timedelta(days=length - 1)
-            parts.append(jr.CoursePart(f"{unit_id}-p{i + 1}", draw(_names()),
+            parts.append(CoursePart(f"{unit_id}-p{i + 1}", draw(_names()),
                                        draw(st.sampled_from(departments)), 1, p_start,
                                        max(p_start, p_end)))
-    return jr.CourseUnit(unit_id, draw(_names()), kind, draw(st.sampled_from(departments)),
+    return CourseUnit(unit_id, draw(_names()), kind, draw(st.sampled_from(departments)),
                          credits, starts, ends, parts)
 
 
-def groups(schools: tuple[str, ...] = ("som",)) -> st.SearchStrategy[jr.Group]:
-    return st.builds(jr.Group, identifiers("g-"), _names(), st.integers(1, 6),
+def groups(schools: tuple[str, ...] = ("som",)) -> st.SearchStrategy[Group]:
+    return st.builds(Group, identifiers("g-"), _names(), st.integers(1, 6),
                      st.sampled_from(schools), st.sampled_from(["ru", "kk", "en"]),
                      st.none() | identifiers("cur-"))
 
 
-def students(group: str) -> st.SearchStrategy[jr.Student]:
-    return st.builds(jr.Student, identifiers("s-"), _names(), st.just(group))
+def students(group: str) -> st.SearchStrategy[Student]:
+    return st.builds(Student, identifiers("s-"), _names(), st.just(group))
 
 
 def people(roles: tuple[str, ...] = ("teacher",),
-           units: tuple[str, ...] = ("dep-a",)) -> st.SearchStrategy[jr.Person]:
-    return st.builds(jr.Person, identifiers("p-"), _names(),
+           units: tuple[str, ...] = ("dep-a",)) -> st.SearchStrategy[Person]:
+    return st.builds(Person, identifiers("p-"), _names(),
                      st.frozensets(st.sampled_from(roles), min_size=1),
                      st.lists(st.sampled_from(units), max_size=2).map(tuple))
 
 
-def terms() -> st.SearchStrategy[jr.Term]:
-    return st.builds(lambda i, n, span: jr.Term(i, "2025-2026", n, span[0], span[1]),
+def terms() -> st.SearchStrategy[Term]:
+    return st.builds(lambda i, n, span: Term(i, "2025-2026", n, span[0], span[1]),
                      identifiers("t-"), st.integers(1, 2), _spans())
 
 
 @st.composite
-def control_points(draw: st.DrawFn) -> jr.ControlPoint:
+def control_points(draw: st.DrawFn) -> ControlPoint:
     starts, ends = draw(_spans())
-    return jr.ControlPoint(draw(identifiers("c-")), draw(st.sampled_from(list(jr.ControlKind))),
+    return ControlPoint(draw(identifiers("c-")), draw(st.sampled_from(list(ControlKind))),
                            starts, ends)
 
 
 @st.composite
-def journal_specs(draw: st.DrawFn) -> jr.JournalSpec:
+def journal_specs(draw: st.DrawFn) -> JournalSpec:
     points = draw(st.lists(control_points(), min_size=1, max_size=5,
                            unique_by=lambda c: c.id))
-    return jr.JournalSpec(draw(identifiers("j-")), draw(identifiers("u-")),
+    return JournalSpec(draw(identifiers("j-")), draw(identifiers("u-")),
                           draw(identifiers("g-")), draw(identifiers("t-")),
                           draw(st.lists(identifiers("p-"), min_size=1, max_size=2)), points)
 
 
 @st.composite
-def calendar_plans(draw: st.DrawFn) -> jr.CalendarPlan:
+def calendar_plans(draw: st.DrawFn) -> CalendarPlan:
     """A КТП of form F1: numbered rows with date, time, topic, hours, teacher and room."""
     start = draw(st.dates(date(2024, 9, 1), date(2026, 6, 1)))
     rows = draw(st.integers(1, 20))
-    classes = [jr.PlannedClass(i + 1, start + timedelta(days=2 * i),
+    classes = [PlannedClass(i + 1, start + timedelta(days=2 * i),
                                time(draw(st.integers(8, 18)), draw(st.sampled_from([0, 30]))),
                                draw(_names()), Decimal(draw(st.sampled_from(["1", "2", "1.5"]))),
                                draw(_names()), draw(st.text(_ALPHABET, min_size=1, max_size=5)))
                for i in range(rows)]
-    return jr.CalendarPlan(draw(identifiers("u-")), "2025-2026", draw(st.integers(1, 6)),
+    return CalendarPlan(draw(identifiers("u-")), "2025-2026", draw(st.integers(1, 6)),
                            draw(_names()), classes, draw(st.none() | st.just("7")),
                            draw(st.none() | st.just(start - timedelta(days=10))))
 
 
-def valid_marks(rules: jr.MarkRules) -> st.SearchStrategy[str]:
+def valid_marks(rules: MarkRules) -> st.SearchStrategy[str]:
     """Cells a ruleset accepts: points in range (whole if required) or one of its codes."""
     low, high = int(rules.points_min), int(rules.points_max)
     points = st.integers(low, high).map(str)
@@ -143,7 +158,7 @@ def valid_marks(rules: jr.MarkRules) -> st.SearchStrategy[str]:
     return points | st.sampled_from(sorted(rules.codes.values()))
 
 
-def invalid_marks(rules: jr.MarkRules) -> st.SearchStrategy[str]:
+def invalid_marks(rules: MarkRules) -> st.SearchStrategy[str]:
     """Cells a ruleset refuses: out of range, fractional where whole, or unknown codes."""
     low, high = int(rules.points_min), int(rules.points_max)
     out = (st.integers(high + 1, high + 1000) | st.integers(low - 1000, low - 1)).map(str)
@@ -163,7 +178,7 @@ def _is_number(text: str) -> bool:
 
 
 @st.composite
-def university_terms(draw: st.DrawFn, policy: jr.Policy | None = None,
+def university_terms(draw: st.DrawFn, policy: Policy | None = None,
                      max_students: int = 96) -> jr.MemoryStore:
     """A whole plausible term of a small generated university, in a memory store: the event log
     of marks, closings (some late), substitutions and reopenings, valid under ``policy``."""

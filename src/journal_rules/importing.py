@@ -1,0 +1,18 @@
+"""Importing the registry data (P1-P6) from CSV and XLSX files: templates, a dry-run plan and the
+import itself; every bad row is reported at once and nothing is imported when anything is wrong.
+XLSX needs the ``office`` extra (openpyxl)."""
+
+from ._importing._kinds import Column, ImportKind
+from ._importing._run import IMPORT_KINDS, IMPORT_SHEET, import_file, plan_import, write_templates
+from ._importing._tables import read_table
+
+__all__ = [
+    "IMPORT_KINDS",
+    "IMPORT_SHEET",
+    "Column",
+    "ImportKind",
+    "import_file",
+    "plan_import",
+    "read_table",
+    "write_templates",
+]
