@@ -1,14 +1,22 @@
-"""The public surface: one sorted __all__, the core never imports adapters, adapters use only it."""
+"""The public surface: a small root, public modules named for what they hold, each with a sorted
+``__all__`` of names that exist; old root names warn for one release; the core never imports
+adapters, and adapters use only public names."""
 
 from __future__ import annotations
 
 import ast
+import importlib
 import re
 from pathlib import Path
+
+import pytest
 
 import journal_rules as jr
 
 ROOT = Path(__file__).resolve().parents[2]
+PUBLIC_MODULES = ("commands", "events", "grading", "importing", "model", "policy", "rules",
+                  "storage", "testing", "testing.strategies")
+ROOT_CAP = 45
 
 
 def _ruff_order(name: str) -> tuple[int, str]:
@@ -20,15 +28,56 @@ def _ruff_order(name: str) -> tuple[int, str]:
     return (2, name)
 
 
-def test_all_is_sorted_and_complete() -> None:
-    assert jr.__all__ == sorted(jr.__all__, key=_ruff_order)
-    assert len(set(jr.__all__)) == len(jr.__all__)
-    missing = [name for name in jr.__all__ if not hasattr(jr, name)]
-    assert missing == []
+def test_the_root_fits_one_screen() -> None:
+    assert len(jr.__all__) <= ROOT_CAP
+    for name in ("Gradebook", "audit", "AuditReport", "Ruleset", "open_store", "JournalRulesError"):
+        assert name in jr.__all__
 
 
-def test_public_names_are_not_private() -> None:
-    assert all(not name.startswith("_") or name == "__version__" for name in jr.__all__)
+@pytest.mark.parametrize("module", ["", *PUBLIC_MODULES])
+def test_all_is_sorted_and_every_name_exists(module: str) -> None:
+    mod = importlib.import_module(f"journal_rules.{module}" if module else "journal_rules")
+    names = list(getattr(mod, "__all__", []))
+    if module != "testing.strategies":
+        assert names, module
+    assert names == sorted(names, key=_ruff_order)
+    assert len(set(names)) == len(names)
+    assert [name for name in names if not hasattr(mod, name)] == []
+    assert all(not name.startswith("_") or name == "__version__" for name in names)
+
+
+def test_the_cattrs_converter_is_in_no_all() -> None:
+    for module in ["", *PUBLIC_MODULES]:
+        mod = importlib.import_module(f"journal_rules.{module}" if module else "journal_rules")
+        assert "converter" not in getattr(mod, "__all__", [])
+
+
+@pytest.mark.parametrize(("old", "home", "new"), [
+    ("CloseJournal", "commands", "CloseJournal"),
+    ("Person", "model", "Person"),
+    ("PolicyGuard", "policy", "PolicyGuard"),
+    ("EVENT_TYPES", "events", "EVENT_TYPES"),
+    ("check_store", "storage", "check_store"),
+    ("Grader", "grading", "Grader"),
+    ("ImportColumn", "importing", "Column"),
+    ("ruleset_coverage", "rules", "ruleset_coverage"),
+    ("demo_gradebook", "testing", "demo_gradebook"),
+])
+def test_an_old_root_name_warns_and_names_its_new_home(old: str, home: str, new: str) -> None:
+    with pytest.warns(DeprecationWarning, match=rf"journal_rules\.{home}\.{new}\b"):
+        value = getattr(jr, old)
+    assert value is getattr(importlib.import_module(f"journal_rules.{home}"), new)
+
+
+def test_every_moved_name_still_resolves() -> None:
+    for old, (home, new) in jr._MOVED.items():
+        with pytest.warns(DeprecationWarning, match=rf"journal_rules\.{home}\.{new}\b"):
+            value = getattr(jr, old)
+        assert value is getattr(importlib.import_module(f"journal_rules.{home}"), new), old
+    with pytest.warns(DeprecationWarning, match="private"):
+        assert jr.converter is not None
+    with pytest.raises(AttributeError):
+        _ = jr.no_such_name
 
 
 def _imports(path: Path) -> list[str]:
@@ -57,10 +106,17 @@ def test_adapters_use_only_public_names() -> None:
     for path in (ROOT / "adapters").rglob("*.py"):
         for name in _imports(path):
             parts = name.split(".")
-            if parts[0] != "journal_rules":
+            if parts[0] != "journal_rules" or len(parts) == 1:
                 continue
             if any(p.startswith("_") for p in parts[1:]):
                 offenders.append(f"{path.relative_to(ROOT)}: {name}")
-            elif len(parts) == 2 and parts[1] not in jr.__all__ and parts[1] != "testing":
+                continue
+            module = ".".join(parts[:-1])
+            if module == "journal_rules" and parts[-1] in {*PUBLIC_MODULES, "testing"}:
+                continue
+            if ".".join(parts) in {f"journal_rules.{m}" for m in PUBLIC_MODULES}:
+                continue
+            exported = importlib.import_module(module).__all__
+            if parts[-1] not in exported:
                 offenders.append(f"{path.relative_to(ROOT)}: {name} is not exported")
     assert offenders == []
