@@ -7,9 +7,9 @@
   temporary folder, with the installed ``journal-rules`` first on the PATH (``$ `` prompts are
   stripped from console blocks, their other lines are output).
 - ```yaml blocks are loaded: a case file (``cases:``) runs with the case runner and must pass, a
-  ruleset (``ruleset: {id: ...}``) loads (and is written as ``<id>.yaml`` for later blocks), a
-  ruleset section (``calendar:``, ``parameters:``, ...) loads as an extension of the bundled
-  ruleset.
+  world file (``steps:``) is played through a guarded gradebook, a ruleset (``ruleset: {id:
+  ...}``) loads (and is written as ``<id>.yaml`` for later blocks), a ruleset section
+  (``calendar:``, ``parameters:``, ...) loads as an extension of the bundled ruleset.
 - ```toml blocks parse, and entry points name a group the library reads.
 
 A block that is only illustrative says so just before its fence, with a reason:
@@ -33,6 +33,7 @@ import yaml
 
 import journal_rules as jr
 from journal_rules.rules import ruleset_test_summary, run_ruleset_tests
+from journal_rules.testing import load_world, play_world
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -136,6 +137,8 @@ def _run_shell(block: Block, tmp: Path) -> None:
 def _run_yaml(block: Block, tmp: Path, n: int) -> None:
     data = yaml.safe_load(block.text)
     assert isinstance(data, dict), f"{block.where}: a YAML block is a mapping"
+    if "steps" in data and "cases" not in data:
+        (tmp / f"doc-world-{n}.yaml").write_text(block.text, encoding="utf-8")
     if "cases" in data:
         cases = tmp / f"doc-cases-{n}.yaml"
         cases.write_text(block.text, encoding="utf-8")
@@ -143,6 +146,13 @@ def _run_yaml(block: Block, tmp: Path, n: int) -> None:
         failed = [f"{r.name}: {r.problems}" for r in results if not r.passed]
         assert results, f"{block.where}: no case ran"
         assert failed == [], f"{block.where}: {ruleset_test_summary(results)}: {failed}"
+    elif "steps" in data:
+        world = load_world(tmp / f"doc-world-{n}.yaml")
+        clock = jr.ManualClock(world.clock)
+        store = jr.MemoryStore()
+        play_world(jr.Gradebook.for_ruleset(store, jr.default_ruleset(), clock=clock), clock,
+                   world)
+        assert store.streams(), f"{block.where}: the world recorded nothing"
     elif isinstance(data.get("ruleset"), dict):
         file = tmp / f"{data['ruleset']['id']}.yaml"
         file.write_text(block.text, encoding="utf-8")
