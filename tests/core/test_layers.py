@@ -27,7 +27,8 @@ LAYERS = ("model", "storage", "projections", "scopes", "guard", "rules", "servic
 # (pattern over the module's dotted name without "journal_rules.", layer); the first match wins.
 PLACES: tuple[tuple[str, str], ...] = (
     # model: the vocabulary: data classes, commands, errors, decisions, policy data, texts
-    ("_version", "model"), ("_errors", "model"), ("_decision", "model"), ("_model", "model"),
+    ("_version", "model"), ("_errors", "model"), ("_decision", "model"), ("_report", "model"),
+    ("_model", "model"),
     ("_convert", "model"), ("_yaml", "model"), ("_templates", "model"), ("_clock", "model"),
     ("_extras", "model"),
     ("_grading._scale", "model"), ("_grading._finishing", "model"),
