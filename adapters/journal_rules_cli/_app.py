@@ -16,6 +16,7 @@ from journal_rules.storage import DEFAULT_STORE_URL
 from journal_rules.testing import demo_gradebook
 
 from ._audit_commands import audit_command
+from ._directory_commands import register_directory_commands
 from ._generate_commands import generate
 from ._labels import kind, label, language
 from ._office_commands import register_office_commands
@@ -29,6 +30,7 @@ app.add_typer(store_app, name="store")
 app.command("audit")(audit_command)
 app.command("generate")(generate)
 register_office_commands(app)
+register_directory_commands(app)
 
 console = Console()
 
