@@ -10,6 +10,8 @@ from typing import Annotated, Any
 import typer
 
 import journal_rules as jr
+from journal_rules.model import Language
+from journal_rules.storage import DEFAULT_STORE_URL
 
 from ._labels import language
 from ._options import (
@@ -42,13 +44,13 @@ def _rows(rows: list[dict[str, Any]], output: TextOrJson, columns: tuple[str, ..
             for c in columns))
 
 
-def _role_name(ruleset: jr.Ruleset, lang: jr.Language, role: str) -> str:
+def _role_name(ruleset: jr.Ruleset, lang: Language, role: str) -> str:
     return str(ruleset.names().name(lang, "roles", role))
 
 
 @people_app.command("list")
 def people_list(  # noqa: PLR0917 - typer maps parameters to options
-    store: StoreOption = jr.DEFAULT_STORE_URL,
+    store: StoreOption = DEFAULT_STORE_URL,
     role: Annotated[str | None, typer.Option(
         "--role", metavar="ROLE", help="Only people holding this role id.")] = None,
     department: Annotated[str | None, typer.Option(
@@ -77,7 +79,7 @@ def people_list(  # noqa: PLR0917 - typer maps parameters to options
 
 @journals_app.command("list")
 def journals_list(  # noqa: PLR0917 - typer maps parameters to options
-    store: StoreOption = jr.DEFAULT_STORE_URL,
+    store: StoreOption = DEFAULT_STORE_URL,
     department: Annotated[str | None, typer.Option(
         "--department", metavar="UNIT", help="Only journals of this department.")] = None,
     teacher: Annotated[str | None, typer.Option(
