@@ -175,7 +175,7 @@ def _run(store: str, as_of: str, ruleset: Path | None, output: AuditFormat,  # n
     loaded = load_ruleset(ruleset)
     lg = language(lang, loaded)
     _check_rules(chosen.rules, loaded)
-    report = chosen.apply(_audit(store, loaded, as_of, verify=not no_verify))
+    report = chosen.apply(_audit(store, loaded, as_of, verify=not no_verify, bar=True))
     if output is AuditFormat.json:
         typer.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     elif output is AuditFormat.jsonl:

@@ -11,6 +11,7 @@ import typer
 from journal_rules.testing import GeneratorSettings, generate_university
 
 from ._options import NewStoreOption, RulesetOption, load_ruleset, opened
+from ._progress import progress_bar
 
 
 def generate(
@@ -26,9 +27,11 @@ def generate(
     with marks, late entries, absences, substitutions and reopenings."""
     policy = load_ruleset(ruleset).policy
     started = time.perf_counter()
-    with opened(store, create=True) as handle:
+    with opened(store, create=True) as handle, \
+            progress_bar("journals", quiet=quiet) as progress:
         report = generate_university(
             handle, policy, GeneratorSettings(students=students, seed=seed),
-            progress=None if quiet else (lambda line: typer.echo(line, err=True)))
+            progress=None if quiet else (lambda line: typer.echo(line, err=True)),
+            tick=lambda done, total, _events: progress("journals", done, total))
     figures = {**report.as_dict(), "seconds": round(time.perf_counter() - started, 2)}
     typer.echo(json.dumps(figures, ensure_ascii=False))

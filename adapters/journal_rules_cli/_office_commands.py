@@ -29,6 +29,7 @@ from ._options import (
     load_ruleset,
     opened,
 )
+from ._progress import progress_bar
 
 
 @contextmanager
@@ -109,10 +110,13 @@ def sheets(  # noqa: PLR0917 - typer maps parameters to options
     write_sheet = office.sheet_to_pdf if pdf else office.sheet_to_xlsx
     write_grid = office.grid_to_pdf if pdf else office.grid_to_xlsx
     written = 0
-    with _book(store, ruleset, verify=not no_verify) as (book, rules):
+    with _book(store, ruleset, verify=not no_verify) as (book, rules), \
+            progress_bar("journals") as progress:
         chosen = language(lang, rules)
         lang_: office.Lang = "ru" if chosen == "ru" else "kk" if chosen == "kk" else "en"
-        for j in journal or book.journals():
+        chosen_journals = journal or book.journals()
+        for done, j in enumerate(chosen_journals, start=1):
+            progress("sheets", done, len(chosen_journals))
             found: list[GradeSheet]
             if compute:
                 if rules.grading is None:

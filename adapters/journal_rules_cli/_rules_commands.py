@@ -30,6 +30,7 @@ from ._options import (
     new_app,
     opened,
 )
+from ._progress import progress_bar
 
 rules_app = new_app("Policy author's tools: lint, test, explain, coverage, schema.")
 
@@ -169,8 +170,12 @@ def explain(
     _explain_report(report, loaded, rule, journal, language(lang, loaded))
 
 
+_PHASES = {"read": "reading journals", "judge": "judging journals"}
+
+
 def _audit(url: str, ruleset: jr.Ruleset, as_of: str, *,
-           verify: bool = True, journal: str | None = None) -> jr.AuditReport:
+           verify: bool = True, journal: str | None = None, bar: bool = False
+           ) -> jr.AuditReport:
     """The audit of the store at ``url`` (None: the default store), closed afterwards; an
     edited store is refused first unless ``verify`` is False; with ``journal``, that journal
     must be in the store."""
@@ -180,7 +185,10 @@ def _audit(url: str, ruleset: jr.Ruleset, as_of: str, *,
             known = {i.name[len(prefix):] for i in store.streams() if i.name.startswith(prefix)}
             raise jr.UnknownEntity("journal", journal, _nearest(journal, known))
         # The command's process does nothing else: pause the collector for its audit.
-        return jr.audit(store, ruleset, _date(as_of), pause_gc=True)
+        with progress_bar("journals", quiet=not bar) as progress:
+            return jr.audit(store, ruleset, _date(as_of), pause_gc=True,
+                            progress=lambda phase, done, total: progress(
+                                _PHASES.get(phase, phase), done, total))
 
 
 def _ref(ref: RulesetRef, lang: Language) -> str:

@@ -47,6 +47,13 @@ def write_atomic(path: str, text: str, *, durable: bool = True) -> None:
         fsync_dir(folder)
 
 
+def write_new(path: str, text: str) -> None:
+    """Write a file that did not exist, in place and without a sync: for a writer that syncs
+    once for many new files and deletes them all if it fails before that (see ``_commit``)."""
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
 def append_durable(path: str, text: str) -> None:
     """Append ``text`` to ``path`` (created if missing) and fsync it."""
     created = not os.path.exists(path)

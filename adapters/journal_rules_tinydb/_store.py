@@ -46,6 +46,7 @@ from ._files import (
     loads,
     read_json,
     write_atomic,
+    write_new,
 )
 
 FORMAT = "journal-rules-tinydb"
@@ -65,6 +66,13 @@ def stream_dirname(stream: str) -> str:
     """The folder name of a stream: a readable slug plus a hash, safe on every file system."""
     slug = re.sub(r"[^A-Za-z0-9._-]+", "_", stream)[:40].strip("._") or "stream"
     return f"{slug}-{hashlib.sha256(stream.encode('utf-8')).hexdigest()[:20]}"
+
+
+def _undo_record(plan: dict[str, Any]) -> dict[str, Any]:
+    """The plan as its undo record keeps it: each batch's events reduced to their versions."""
+    return {**plan, "batches": [{**part, "events": [{"version": int(r["version"])}
+                                                     for r in part["events"]]}
+                                for part in plan["batches"]]}
 
 
 class TinyDBStore(Storage):
@@ -190,11 +198,12 @@ class TinyDBStore(Storage):
         try:
             with flocked(self._lock, exclusive=True):
                 self._recover()
+                heads: dict[str, str | None] = {}
                 for stream, expected_version, _ in batches:
-                    actual = self._head(stream)[0]
+                    actual, heads[stream] = self._head(stream)
                     if actual != expected_version:
                         raise VersionConflict(stream, expected_version, actual)
-                plan = self._plan([b for b in batches if b[2]])
+                plan = self._plan([b for b in batches if b[2]], heads)
                 if not plan["batches"]:
                     return
                 self._commit(plan)
@@ -202,14 +211,14 @@ class TinyDBStore(Storage):
             raise StoreError(f"TinyDB store {self.folder}: cannot append to stream(s) "
                              f"{what}: {exc}; nothing was written") from exc
 
-    def _plan(self, batches: Sequence[Batch]) -> dict[str, Any]:
+    def _plan(self, batches: Sequence[Batch], heads: dict[str, str | None]) -> dict[str, Any]:
         """The undo/redo record of an append: the batches, each stream's head before it and
         the size of every index file it will extend (so a failed append can be taken back)."""
         parts: list[dict[str, Any]] = []
         days: set[date] = set()
         for stream, expected_version, events in batches:
             parts.append({"stream": stream, "expected": expected_version,
-                          "last_hash": self._head(stream)[1],
+                          "last_hash": heads[stream],
                           "events": [e.to_record() for e in events]})
             days.update(e.recorded_at.astimezone(UTC).date() for e in events)
         sizes: dict[str, int | None] = {}
@@ -229,7 +238,10 @@ class TinyDBStore(Storage):
         # deletes such files, so it never needs their content. Replaced files keep their syncs.
         deferred = len(plan["batches"]) > 1
         try:
-            write_atomic(self._pending, dump(plan))
+            # The undo record names what to take back, not the events themselves (a rollback
+            # needs each batch's stream, head before it and versions): an import writes its
+            # events once, not twice.
+            write_atomic(self._pending, dump(_undo_record(plan)))
             for part in plan["batches"]:
                 self._apply_segments(part, deferred=deferred)
             self._apply_index(plan)
@@ -365,8 +377,14 @@ class TinyDBStore(Storage):
             by_segment.setdefault(self.segment_path(stream, int(record["version"])),
                                   []).append(record)
         for path, chunk in by_segment.items():
-            durable = not (deferred and not os.path.exists(path))
-            with TinyDB(path, storage=DurableJSONStorage, durable=durable) as db:
+            if deferred and not os.path.exists(path):
+                # A new file of a many-stream append (an import): written in place, unsynced,
+                # as TinyDB would lay it out; the append's one sync makes it durable before the
+                # commit point, and a rollback deletes it. No reader sees it half-written: the
+                # writer holds the lock throughout.
+                write_new(path, dump({_TABLE: {str(int(r["version"])): r for r in chunk}}))
+                continue
+            with TinyDB(path, storage=DurableJSONStorage) as db:
                 try:
                     db.table(_TABLE).insert_multiple(
                         [Document(r, doc_id=int(r["version"])) for r in chunk])
@@ -374,13 +392,16 @@ class TinyDBStore(Storage):
                     raise StoreError(f"{path}: stream {stream!r} holds an event beyond its "
                                      f"recorded head ({exc}); the store was altered") from exc
         last = records[-1]
-        write_atomic(os.path.join(folder, "head.json"),
-                     dump({"stream": stream, "version": int(last["version"]),
-                           "last_hash": str(last["hash"])}),
-                     durable=not (deferred and int(part["expected"]) == 0))
+        head = dump({"stream": stream, "version": int(last["version"]),
+                     "last_hash": str(last["hash"])})
+        if deferred and int(part["expected"]) == 0:
+            write_new(os.path.join(folder, "head.json"), head)  # new too: see above
+        else:
+            write_atomic(os.path.join(folder, "head.json"), head)
 
     def _apply_index(self, plan: dict[str, Any]) -> None:
-        """One durable append per day file for every event of the plan."""
+        """One durable append per day file for every event of the plan (an existing file: its
+        sync is what reports a full disk; see ``_commit``)."""
         by_day: dict[date, list[str]] = {}
         for part in plan["batches"]:
             for record in part["events"]:

@@ -5,7 +5,7 @@ batch instead of one durable write per event."""
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 
 from ._errors import VersionConflict
@@ -75,11 +75,14 @@ class BufferedStore(Storage):
             self._base.pop(name, None)  # re-read lazily rather than keep every event twice
         return written
 
-    def commit(self) -> int:
-        """Write every buffered event through in ONE atomic step across streams (the wrapped
-        store's ``append_all``): all of them are stored, or none. Return how many."""
+    def commit(self, streams: Iterable[str] | None = None) -> int:
+        """Write every buffered event (or those of ``streams``) through in ONE atomic step
+        across streams (the wrapped store's ``append_all``): all of them are stored, or none.
+        Return how many."""
+        chosen = None if streams is None else set(streams)
         batches = [(name, len(self._inner_events(name)), events)
-                   for name, events in sorted(self._pending.items()) if events]
+                   for name, events in sorted(self._pending.items())
+                   if events and (chosen is None or name in chosen)]
         if not batches:
             return 0
         append_all(self.inner, batches)

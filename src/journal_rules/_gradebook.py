@@ -131,6 +131,12 @@ class Gradebook:
     def journals(self) -> list[str]:
         return sorted(self._directory.journals)
 
+    def forget(self, journal_id: str) -> None:
+        """Drop the kept projection of a journal (the next look replays its stream): for a bulk
+        writer that goes journal by journal and need not hold them all."""
+        with self._lock:
+            self._journals.pop(journal_id, None)
+
     def refresh(self) -> None:
         """Read what other writers appended since this gradebook last looked."""
         with self._lock:

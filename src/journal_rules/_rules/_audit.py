@@ -25,7 +25,7 @@ from journal_rules._storage import Storage
 
 from ._calendar import Calendar
 from ._engine import CompiledRules, Firing, engine_for
-from ._facts import Fact, JournalView, World, read_world
+from ._facts import Fact, JournalView, Progress, World, read_world
 from .kinds import RuleBase, Verdicts
 
 
@@ -64,15 +64,16 @@ class _GCPause:
 gc_paused = _GCPause()
 
 
-def audit(store: Storage, ruleset: Ruleset, as_of: date, *, pause_gc: bool = False
-          ) -> AuditReport:
+def audit(store: Storage, ruleset: Ruleset, as_of: date, *, pause_gc: bool = False,
+          progress: Progress | None = None) -> AuditReport:
     """Audit ``store`` as of the end of ``as_of`` under ``ruleset``. ``pause_gc``: pause Python's
     cyclic garbage collector during the audit (see :data:`gc_paused`); off by default, since it
-    affects the whole process."""
+    affects the whole process. ``progress(phase, done, total)`` is told how far it is: ``read``
+    (journals read of the store's journal streams), then ``judge`` (journals judged)."""
     if pause_gc:
         with gc_paused():
-            return _audit(store, ruleset, as_of)
-    return _audit(store, ruleset, as_of)
+            return _audit(store, ruleset, as_of, progress)
+    return _audit(store, ruleset, as_of, progress)
 
 
 @attrs.frozen
@@ -85,13 +86,16 @@ class _Judging:
     holders: Holders
 
 
-def _audit(store: Storage, ruleset: Ruleset, as_of: date) -> AuditReport:
+def _audit(store: Storage, ruleset: Ruleset, as_of: date,
+           progress: Progress | None = None) -> AuditReport:
     calendar = Calendar(ruleset.calendar)
-    world = read_world(store, as_of, calendar)
+    world = read_world(store, as_of, calendar, progress=progress)
     judging = _Judging(ruleset, engine_for(ruleset.content_hash, ruleset.rules), world,
                        Holders(world.directory))
     findings: list[Finding] = []
-    for view in world.journals.values():
+    for done, view in enumerate(world.journals.values(), start=1):
+        if progress is not None:
+            progress("judge", done, len(world.journals))
         pairs = [(rule, fact) for rule in ruleset.rules
                  for fact in rule.journal_facts(view, world, ruleset.policy)]
         findings.extend(_findings(judging, pairs, view))

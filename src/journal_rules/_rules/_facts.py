@@ -10,7 +10,7 @@ kinds measure alike (class days, a group's members on a day) is here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -132,8 +132,14 @@ def to_ev(event: StoredEvent, calendar: Calendar) -> Ev:
               on=event.occurred_on, data=event.data, position=event.version)
 
 
-def read_world(store: Storage, as_of: date, calendar: Calendar) -> World:
-    """Read the store as it stood at the end of ``as_of`` (university time)."""
+Progress = Callable[[str, int, int], None]
+"""Told how far a long task is: (phase, done, total)."""
+
+
+def read_world(store: Storage, as_of: date, calendar: Calendar, *,
+               progress: Progress | None = None) -> World:
+    """Read the store as it stood at the end of ``as_of`` (university time); ``progress`` is
+    told ``("read", journals read, journal streams)``."""
     directory = Directory()
     registry: list[Ev] = []
     for stream in Stream.ALL:
@@ -144,7 +150,12 @@ def read_world(store: Storage, as_of: date, calendar: Calendar) -> World:
             registry.append(to_ev(event, calendar))
     registry.sort(key=lambda e: (e.at, e.type, e.position))
     journals: dict[str, JournalView] = {}
-    for _, events in read_streams(store, JOURNAL_PREFIX):  # one scan where the store has one
+    total = 0 if progress is None else sum(
+        1 for info in store.streams() if info.name.startswith(JOURNAL_PREFIX))
+    # one scan where the store has one
+    for done, (_, events) in enumerate(read_streams(store, JOURNAL_PREFIX), start=1):
+        if progress is not None:
+            progress("read", done, max(total, done))
         view = journal_view(events, directory, calendar, as_of)
         if view is not None:
             journals[view.spec.id] = view

@@ -53,6 +53,7 @@ from journal_rules._commands import (
     SubmitNote,
 )
 from journal_rules._errors import CommandRefused, InvalidInput, Problem
+from journal_rules._events import Stream, journal_stream
 from journal_rules._gradebook import Gradebook
 from journal_rules._model import (
     CalendarPlan,
@@ -169,10 +170,17 @@ class GenerationReport:
         return attrs.asdict(self)
 
 
+# Events written per atomic batch: large enough that a durable store syncs rarely, small enough
+# that a batch's memory is a few megabytes.
+_BATCH_EVENTS = 20_000
+
+
 class _Generator:
     def __init__(self, store: Storage, policy: Policy, settings: GeneratorSettings,
-                 progress: Callable[[str], None] | None) -> None:
+                 progress: Callable[[str], None] | None,
+                 tick: Callable[[int, int, int], None] | None = None) -> None:
         self.settings = settings
+        self.tick = tick
         self.rng = random.Random(settings.seed)
         self.buffer = BufferedStore(store)
         self.clock = ManualClock(datetime.combine(settings.term_start - timedelta(days=20),
@@ -195,18 +203,30 @@ class _Generator:
         term, plans = self._curriculum(groups)
         if self.settings.setup:
             self._setup(term, plans)
-        self.buffer.flush()
+        self.buffer.commit()
         self.progress(f"registry: {self.report.groups} groups, {self.report.units} units")
         specs = self._journals(groups, term, plans)
         substitutes = self._substitutions(specs)
+        lived: list[str] = []
         for n, spec in enumerate(specs, start=1):
             self._journal_life(spec, substitutes.get(spec.id))
-            self.buffer.flush()
+            lived.append(journal_stream(spec.id))
+            # Journals are written a batch at a time, each whole (its opening and its term) in
+            # one atomic step across journals: a durable store makes new files and syncs once,
+            # instead of rewriting and syncing every journal's files. Once written a journal is
+            # forgotten: memory is that of a batch, not of the store.
+            if self.buffer.pending() - (len(specs) - n) >= _BATCH_EVENTS:
+                self.buffer.commit(lived)
+                lived.clear()
+            self.book.forget(spec.id)
             if n % 500 == 0:
                 self.progress(f"journals: {n}/{len(specs)}")
+            if self.tick is not None:
+                self.tick(n, len(specs), self.report.events)
+        self.buffer.commit()
         if self.settings.setup:
             self._backups(term)
-        self.buffer.flush()
+        self.buffer.commit()
         return self.report
 
     def _do(self, actor: str, command: Command, when: datetime) -> int:
@@ -456,7 +476,8 @@ class _Generator:
             self._do(heads[substitute.journal], RegisterSubstitution(substitute),
                      _at(substitute.starts - timedelta(days=1), 11))
             self.report.substitutions += 1
-        self.buffer.flush()
+        # The registry's part only: each journal's opening waits to be written with its term.
+        self.buffer.commit(Stream.ALL)
         return chosen
 
     def _journal_life(self, spec: JournalSpec, substitute: Substitution | None) -> None:
@@ -610,8 +631,14 @@ def _controls(starts: date, ends: date, exam_only: bool) -> list[ControlPoint]:
 def generate_university(store: Storage, policy: Policy,
                         settings: GeneratorSettings | None = None, *,
                         progress: Callable[[str], None] | None = None,
+                        tick: Callable[[int, int, int], None] | None = None,
                         **overrides: Any) -> GenerationReport:
-    """Generate a synthetic university's term into an empty ``store``; deterministic per seed."""
+    """Generate a synthetic university's term into an empty ``store``; deterministic per seed.
+
+    ``progress`` gets a line now and then; ``tick(journals done, journals in all, events)``
+    is called after every journal (a progress bar's feed). Journals are written a few thousand
+    events at a time, each batch in one atomic step across streams, and not kept in memory
+    once written."""
     settings = attrs.evolve(settings or GeneratorSettings(), **overrides)
     problems = settings.problems()
     if store.streams():
@@ -619,7 +646,7 @@ def generate_university(store: Storage, policy: Policy,
     if problems:
         raise InvalidInput("generator settings", problems)
     try:
-        return _Generator(store, policy, settings, progress).run()
+        return _Generator(store, policy, settings, progress, tick).run()
     except CommandRefused as exc:  # the ruleset forbids what the generator models: say which
         raise InvalidInput("generator", [Problem(
             f"the ruleset refused a generated command: {exc}")]) from exc
