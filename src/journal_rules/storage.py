@@ -34,6 +34,7 @@ from ._storage import (
     append_all,
     check_batch,
     check_batches,
+    read_streams,
     sort_key,
 )
 from ._stores import DEFAULT_STORE_URL, open_store, register_store, store_schemes
@@ -69,6 +70,7 @@ __all__ = [
     "load_signing_key",
     "make_checkpoint",
     "open_store",
+    "read_streams",
     "register_store",
     "restore_store",
     "sort_key",
