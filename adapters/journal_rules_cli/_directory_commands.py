@@ -8,12 +8,15 @@ import json
 from typing import Annotated, Any
 
 import typer
+from rich.console import Console
+from rich.table import Table
 
 import journal_rules as jr
+from journal_rules.events import journal_stream
 from journal_rules.model import Language
 from journal_rules.storage import DEFAULT_STORE_URL
 
-from ._labels import language
+from ._labels import label, language
 from ._options import (
     LangOption,
     NoVerifyOption,
@@ -123,3 +126,60 @@ def register_directory_commands(app: typer.Typer) -> None:
     app.add_typer(people_app, name="people")
     app.add_typer(journals_app, name="journals")
     app.add_typer(roles_app, name="roles")
+    app.command("show")(show)
+
+
+def show(  # noqa: PLR0917 - typer maps parameters to options
+    journal: Annotated[str, typer.Argument(metavar="JOURNAL", help="The journal's id.")],
+    store: StoreOption = DEFAULT_STORE_URL,
+    control: Annotated[str | None, typer.Option(
+        "--control", metavar="CONTROL", help="Only this control's grid.")] = None,
+    ruleset: RulesetOption = None,
+    lang: LangOption = None,
+    no_verify: NoVerifyOption = False,
+) -> None:
+    """Show a journal: its controls (state, closings, reopenings, visas), a grid of students by
+    class days per control, and its history (every event: version, when, who, what)."""
+    with handled():
+        rules = load_ruleset(ruleset)
+        lg = language(lang, rules)
+        names = rules.names()
+        with opened(store, verify=not no_verify) as handle:
+            state = jr.Gradebook.for_ruleset(handle, rules).journal(journal)
+            history = list(handle.read(journal_stream(journal)))
+        snapshot = state.snapshot()
+        if control is not None and control not in snapshot["controls"]:
+            raise jr.UnknownEntity("control", control,
+                                   _nearest(control, set(snapshot["controls"])))
+        console = Console(highlight=False)
+        table = Table(title=label("journal_title", lg, journal=journal, version=state.version))
+        for column in ("control", "state", "closings", "reopenings", "visas"):
+            table.add_column(label(column, lg))
+        for cid, c in snapshot["controls"].items():
+            table.add_row(cid, str(names.name(lg, "states", c["state"])), str(c["closed"]),
+                          str(c["reopened"]),
+                          ", ".join(str(names.name(lg, "roles", v)) for v in c["visas"]) or "-")
+        console.print(table)
+        grids: dict[str, dict[str, dict[str, str]]] = {}
+        for key, mark in snapshot["grid"].items():
+            student, day, cid = key.split("|")
+            grids.setdefault(cid, {}).setdefault(student, {})[day] = str(mark)
+        for cid, rows in grids.items():
+            if control not in (None, cid):
+                continue
+            days = sorted({d for marks in rows.values() for d in marks})
+            grid = Table(title=f"{label('control', lg)} {cid}")
+            grid.add_column(label("student", lg))
+            for day in days:
+                grid.add_column(day[5:], justify="right")  # MM-DD: the term's year is known
+            for student in sorted(rows):
+                grid.add_row(student, *(rows[student].get(day, "") for day in days))
+            console.print(grid)
+        log = Table(title=label("history", lg))
+        for column in ("version", "recorded", "actor", "event"):
+            log.add_column(label(column, lg))
+        for event in history:
+            what = event.type + (f" ({event.data['control']})" if "control" in event.data else "")
+            log.add_row(str(event.version), event.recorded_at.isoformat(timespec="minutes"),
+                        event.actor, what)
+        console.print(log)

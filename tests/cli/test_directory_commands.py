@@ -69,3 +69,25 @@ def test_roles_list_names_them_in_the_chosen_language() -> None:
     kk = runner.invoke(app, ["roles", "list", "--lang", "kk"])
     assert kk.exit_code == 0
     assert "vice_rector\tАкадемиялық қызмет жөніндегі проректор" in kk.stdout.splitlines()
+
+
+def test_show_prints_controls_a_grid_and_the_history(store: str) -> None:
+    result = runner.invoke(app, ["show", "anat/101/2025-1", "--store", store, "--control",
+                                 "milestone-1", "--lang", "en"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "Journal anat/101/2025-1" in out
+    assert "control milestone-1" in out
+    assert "control current-1" not in out  # only the chosen control's grid
+    grid = [line for line in out.splitlines() if "s10101" in line]
+    assert len(grid) == 1
+    assert "70" in grid[0]
+    assert "history of the journal" in out
+    assert "journal_opened" in out
+    assert "journal_reopened" in out
+    ru = runner.invoke(app, ["show", "anat/101/2025-1", "--store", store],
+                       env={"COLUMNS": "200"})
+    assert "история журнала" in ru.stdout
+    unknown = runner.invoke(app, ["show", "anat/101/2025-x", "--store", store])
+    assert unknown.exit_code == 2
+    assert "did you mean 'anat/101/2025-1'" in unknown.stderr
