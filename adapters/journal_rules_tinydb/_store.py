@@ -283,6 +283,21 @@ class TinyDBStore(Storage):
         self._apply(pending, recovering=True)
         os.remove(self._pending)
 
+    def _drop_new_segments(self, stream: str, expected: int,
+                           versions: list[int]) -> list[tuple[str, int]]:
+        """Remove the segment files of ``stream`` that a batch of ``versions`` created after
+        version ``expected``; the segments it grew are returned, to be cut back later."""
+        grown: list[tuple[str, int]] = []
+        for segment in range((versions[0] - 1) // self.segment_size,
+                             (versions[-1] - 1) // self.segment_size + 1):
+            path = os.path.join(self.stream_path(stream), f"seg-{segment:08d}.json")
+            if segment * self.segment_size >= expected:
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(path)
+            elif os.path.exists(path):
+                grown.append((path, expected))
+        return grown
+
     def _rollback(self, plan: dict[str, Any]) -> None:
         """Undo whatever part of ``plan`` reached the files; idempotent, so it can be redone.
 
@@ -300,14 +315,7 @@ class TinyDBStore(Storage):
         for stream, expected, _, versions in parts:
             if not versions:
                 continue
-            for segment in range((versions[0] - 1) // self.segment_size,
-                                 (versions[-1] - 1) // self.segment_size + 1):
-                path = os.path.join(self.stream_path(stream), f"seg-{segment:08d}.json")
-                if segment * self.segment_size >= expected:
-                    with contextlib.suppress(FileNotFoundError):
-                        os.remove(path)
-                elif os.path.exists(path):
-                    rewrite.append((path, expected))
+            rewrite.extend(self._drop_new_segments(stream, expected, versions))
             if expected == 0:
                 with contextlib.suppress(FileNotFoundError):
                     os.remove(os.path.join(self.stream_path(stream), "head.json"))

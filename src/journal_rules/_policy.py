@@ -6,7 +6,7 @@ or scope fails at load with the nearest valid name, never at use.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import UTC, tzinfo
 from decimal import Decimal
 
@@ -222,56 +222,55 @@ class Policy:
 
     def problems(self) -> list[Problem]:
         """Every inconsistency at once; an empty list means the policy is sound."""
+        out = [*self._permission_problems(), *self._lifecycle_problems()]
+        roles = set(self.roles)
+        for i, visa in enumerate(self.visas.required):
+            out += _unknown("role", visa.role, roles, f"visas.required[{i}].role")
+            out += _unknown("scope", visa.scope, SCOPES, f"visas.required[{i}].scope")
+        out.extend(self._visa_problems())
+        for i, act in enumerate(self.reasons.actions):
+            out += _unknown("action", act, ACTIONS, f"reasons.actions[{i}]")
+        if self.marks.points_min > self.marks.points_max:
+            out.append(Problem("points_min is above points_max", path="marks"))
+        return out
+
+    def _permission_problems(self) -> list[Problem]:
+        """Unknown names in the permissions, actions granted twice and actions nobody may do."""
         out: list[Problem] = []
         roles = set(self.roles)
-
-        def role(name: str, path: str) -> None:
-            if name not in roles:
-                out.append(Problem(f"unknown role {name!r}", path=path,
-                                   suggestion=suggest(name, roles)))
-
-        def scope(name: str, path: str) -> None:
-            if name not in SCOPES:
-                out.append(Problem(f"unknown scope {name!r}", path=path,
-                                   suggestion=suggest(name, SCOPES)))
-
-        def action(name: str, path: str) -> None:
-            if name not in ACTIONS:
-                out.append(Problem(f"unknown action {name!r}", path=path,
-                                   suggestion=suggest(name, ACTIONS)))
-
         granted: dict[str, str] = {}
         for i, perm in enumerate(self.permissions):
             for j, act in enumerate(perm.actions):
                 path = f"permissions[{i}].actions[{j}]"
-                action(act, path)
+                out += _unknown("action", act, ACTIONS, path)
                 if act in granted:
                     out.append(Problem(f"action {act!r} is already granted by {granted[act]!r}",
                                        path=path))
                 granted[act] = perm.id
             for j, grant in enumerate(perm.grants):
-                role(grant.role, f"permissions[{i}].grants[{j}].role")
-                scope(grant.scope, f"permissions[{i}].grants[{j}].scope")
+                out += _unknown("role", grant.role, roles, f"permissions[{i}].grants[{j}].role")
+                out += _unknown("scope", grant.scope, SCOPES,
+                                f"permissions[{i}].grants[{j}].scope")
         for act in sorted(ACTIONS - set(granted)):
             out.append(Problem(f"no permission grants action {act!r}: nobody could do it",
                                path="permissions"))
+        return out
 
+    def _lifecycle_problems(self) -> list[Problem]:
+        """Unknown states and actions in the lifecycle, repeated transitions, journal actions it
+        never allows and states it can never reach."""
         life = self.lifecycle
         states = set(life.states)
-        if life.initial not in states:
-            out.append(Problem(f"unknown state {life.initial!r}", path="lifecycle.initial",
-                               suggestion=suggest(life.initial, states)))
+        out = _unknown("state", life.initial, states, "lifecycle.initial")
         seen: set[tuple[str, str]] = set()
         for i, t in enumerate(life.transitions):
             path = f"lifecycle.transitions[{i}]"
-            action(t.action, f"{path}.action")
+            out += _unknown("action", t.action, ACTIONS, f"{path}.action")
             if t.action in ACTIONS and t.action not in JOURNAL_ACTIONS:
                 out.append(Problem(f"action {t.action!r} is not about a journal's control",
                                    path=f"{path}.action"))
             for name in (*t.source, *((t.target,) if t.target else ())):
-                if name not in states:
-                    out.append(Problem(f"unknown state {name!r}", path=path,
-                                       suggestion=suggest(name, states)))
+                out += _unknown("state", name, states, path)
             for src in t.source:
                 if (t.action, src) in seen:
                     out.append(Problem(f"action {t.action!r} from {src!r} is defined twice",
@@ -279,23 +278,27 @@ class Policy:
                 seen.add((t.action, src))
         for act in sorted(JOURNAL_ACTIONS - {t.action for t in life.transitions}):
             out.append(Problem(f"the lifecycle never allows {act!r}", path="lifecycle.transitions"))
-        reachable = {life.initial}
-        changed = True
-        while changed:
-            changed = False
-            for t in life.transitions:
-                if t.target and t.target not in reachable and reachable & set(t.source):
-                    reachable.add(t.target)
-                    changed = True
-        for name in sorted(states - reachable):
+        for name in sorted(states - _reachable(life.initial, life.transitions)):
             out.append(Problem(f"state {name!r} can never be reached", path="lifecycle.states"))
-
-        for i, visa in enumerate(self.visas.required):
-            role(visa.role, f"visas.required[{i}].role")
-            scope(visa.scope, f"visas.required[{i}].scope")
-        out.extend(self._visa_problems())
-        for i, act in enumerate(self.reasons.actions):
-            action(act, f"reasons.actions[{i}]")
-        if self.marks.points_min > self.marks.points_max:
-            out.append(Problem("points_min is above points_max", path="marks"))
         return out
+
+
+def _unknown(what: str, name: str, allowed: Collection[str], path: str) -> list[Problem]:
+    """A problem naming ``name`` as an unknown ``what`` (with the nearest name), or none."""
+    if name in allowed:
+        return []
+    return [Problem(f"unknown {what} {name!r}", path=path, suggestion=suggest(name, allowed))]
+
+
+def _reachable(initial: str, transitions: Iterable[Transition]) -> set[str]:
+    """The states the lifecycle can reach from ``initial``."""
+    steps = list(transitions)
+    reachable = {initial}
+    changed = True
+    while changed:
+        changed = False
+        for t in steps:
+            if t.target and t.target not in reachable and reachable & set(t.source):
+                reachable.add(t.target)
+                changed = True
+    return reachable

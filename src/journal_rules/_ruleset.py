@@ -419,6 +419,18 @@ def ruleset_from_located(located: LocatedYaml, _chain: tuple[str, ...] = (), *,
     data = {k: v if k == "parameters" else _substitute(v, params, str(k), problems, used)
             for k, v in data.items()}
 
+    values = _structure_sections(data, problems)
+    problems.extend(_section_problems(values, data))
+    if problems:
+        raise InvalidInput(layers.file, layers.locate(_blame_parameters(problems, used)))
+    doc = RulesetDocument(**values)
+    digest = hashlib.sha256(canonical_json(_jsonable(data)).encode("utf-8")).hexdigest()
+    return _ruleset_of(doc, digest, located.file)
+
+
+def _structure_sections(data: dict[str, Any], problems: list[Problem]) -> dict[str, Any]:
+    """Each known section structured into its class; unknown, missing and malformed sections
+    are added to ``problems``."""
     fields = {a.name: a for a in attrs.fields(attrs.resolve_types(RulesetDocument))}
     values: dict[str, Any] = {}
     for key in data:
@@ -437,7 +449,13 @@ def ruleset_from_located(located: LocatedYaml, _chain: tuple[str, ...] = (), *,
             values[name] = _files.structure(data[name], field.type or object)
         except Exception as exc:
             problems.extend(problems_of(exc, name))
+    return values
 
+
+def _section_problems(values: dict[str, Any], data: dict[str, Any]) -> list[Problem]:
+    """What is wrong across the structured sections: the policy, actions, language, rules,
+    messages, bounds, grading and calendar."""
+    problems: list[Problem] = []
     policy_sections = ("roles", "permissions", "lifecycle", "visas", "marks", "reasons",
                        "unknown_actor", "future_marks")
     roles = set(values.get("roles", {}))
@@ -462,11 +480,7 @@ def ruleset_from_located(located: LocatedYaml, _chain: tuple[str, ...] = (), *,
         problems.extend(grading.problems(values["roles"], values["marks"].codes))
     if "calendar" in values:
         problems.extend(_calendar_problems(values["calendar"]))
-    if problems:
-        raise InvalidInput(layers.file, layers.locate(_blame_parameters(problems, used)))
-    doc = RulesetDocument(**values)
-    digest = hashlib.sha256(canonical_json(_jsonable(data)).encode("utf-8")).hexdigest()
-    return _ruleset_of(doc, digest, located.file)
+    return problems
 
 
 def _structure_rules(raw: Any, problems: list[Problem]) -> tuple[RuleBase, ...]:

@@ -127,7 +127,7 @@ class Grading:
                 return band
         raise KeyError(letter)
 
-    def problems(self, roles: Mapping[str, object] | None = None,  # noqa: PLR0915
+    def problems(self, roles: Mapping[str, object] | None = None,
                  mark_codes: Mapping[str, str] | None = None,
                  path: str = "grading") -> list[Problem]:
         """Every inconsistency at once, with paths under ``path``; empty means sound.
@@ -135,95 +135,112 @@ class Grading:
         ``roles`` and ``mark_codes`` (the ruleset's ``roles`` and ``marks.codes``) let the
         signature roles and the code values be checked against the rest of the ruleset.
         """
-        out: list[Problem] = []
+        found = _Problems(path)
+        self._check_points(found)
+        found.out.extend(self._scale_problems(path))
+        self._check_codes(found, mark_codes)
+        self._check_rating(found)
+        self._check_final(found)
+        self._check_choices(found)
+        self._check_names(found, roles)
+        return found.out
 
-        def bad(message: str, where: str, suggestion: str | None = None) -> None:
-            out.append(Problem(message, path=f"{path}.{where}" if where else path,
-                               suggestion=suggestion))
-
-        def one_of(value: str, allowed: frozenset[str], where: str) -> None:
-            if value not in allowed:
-                bad(f"{value!r} is not one of {', '.join(sorted(allowed))}", where,
-                    suggest(value, allowed))
-
+    def _check_points(self, found: _Problems) -> None:
         lo, hi = self.points.min, self.points.max
         if lo > hi:
-            bad("points.min is above points.max", "points")
+            found.bad("points.min is above points.max", "points")
         rounding = self.rounding
-        one_of(rounding.mode, ROUNDING_MODES, "rounding.mode")
+        found.one_of(rounding.mode, ROUNDING_MODES, "rounding.mode")
         if rounding.places < 0:
-            bad("places cannot be negative", "rounding.places")
+            found.bad("places cannot be negative", "rounding.places")
         for i, what in enumerate(rounding.apply_to):
-            one_of(what, ROUNDED_VALUES, f"rounding.apply_to[{i}]")
+            found.one_of(what, ROUNDED_VALUES, f"rounding.apply_to[{i}]")
         if self.gpa_places < 0:
-            bad("places cannot be negative", "gpa_places")
-        out.extend(self._scale_problems(path))
+            found.bad("places cannot be negative", "gpa_places")
+
+    def _check_codes(self, found: _Problems, mark_codes: Mapping[str, str] | None) -> None:
         if mark_codes is not None:
             for name in sorted(set(self.codes) - set(mark_codes)):
-                bad(f"unknown mark code {name!r} (not in marks.codes)", f"codes.{name}",
-                    suggest(name, set(mark_codes)))
+                found.bad(f"unknown mark code {name!r} (not in marks.codes)", f"codes.{name}",
+                          suggest(name, set(mark_codes)))
             for name in sorted(set(mark_codes) - set(self.codes)):
-                bad(f"how the mark code {name!r} ({mark_codes[name]}) counts is not said",
-                    "codes")
+                found.bad(f"how the mark code {name!r} ({mark_codes[name]}) counts is not said",
+                          "codes")
         for name, code_value in self.codes.items():
-            if code_value is not None and not lo <= code_value <= hi:
-                bad(f"{code_value} is outside the points {lo}..{hi}", f"codes.{name}")
-        if not lo <= self.unmarked <= hi:
-            bad(f"{self.unmarked} is outside the points {lo}..{hi}", "unmarked")
+            if code_value is not None:
+                self._check_in_points(found, code_value, f"codes.{name}")
+        self._check_in_points(found, self.unmarked, "unmarked")
+
+    def _check_in_points(self, found: _Problems, value: Decimal, where: str) -> None:
+        lo, hi = self.points.min, self.points.max
+        if not lo <= value <= hi:
+            found.bad(f"{value} is outside the points {lo}..{hi}", where)
+
+    def _check_rating(self, found: _Problems) -> None:
         periods = self.rating.periods
         if not periods:
-            bad("the rating needs at least one period", "rating.periods")
+            found.bad("the rating needs at least one period", "rating.periods")
         seen: set[str] = set()
         for i, period in enumerate(periods):
             where = f"rating.periods[{i}]"
             if period.id in seen:
-                bad(f"period {period.id!r} is defined twice", f"{where}.id")
+                found.bad(f"period {period.id!r} is defined twice", f"{where}.id")
             seen.add(period.id)
             if period.weight <= 0:
-                bad("a weight must be positive", f"{where}.weight")
+                found.bad("a weight must be positive", f"{where}.weight")
             if not period.controls:
-                bad("a period needs at least one control", f"{where}.controls")
+                found.bad("a period needs at least one control", f"{where}.controls")
             for control, weight in period.controls.items():
                 if weight <= 0:
-                    bad("a weight must be positive", f"{where}.controls.{control}")
+                    found.bad("a weight must be positive", f"{where}.controls.{control}")
                 if control == self.exam_control:
-                    bad("the exam control cannot be part of the rating",
-                        f"{where}.controls.{control}")
+                    found.bad("the exam control cannot be part of the rating",
+                              f"{where}.controls.{control}")
+
+    def _check_final(self, found: _Problems) -> None:
         final = self.final
         weights = final.weights
         if weights.rating < 0 or weights.exam < 0:
-            bad("weights cannot be negative", "final.weights")
+            found.bad("weights cannot be negative", "final.weights")
         if weights.rating + weights.exam != 1:
-            bad(f"the weights add up to {weights.rating + weights.exam}, not 1",
-                "final.weights")
+            found.bad(f"the weights add up to {weights.rating + weights.exam}, not 1",
+                      "final.weights")
         for name in ("admission_min", "exam_min"):
-            value: Decimal = getattr(final, name)
-            if not lo <= value <= hi:
-                bad(f"{value} is outside the points {lo}..{hi}", f"final.{name}")
+            self._check_in_points(found, getattr(final, name), f"final.{name}")
         letters = {b.letter for b in self.scale}
         for name in ("not_admitted", "exam_failed"):
             shortfall: Shortfall = getattr(final, name)
-            one_of(shortfall.points, SHORTFALL_POINTS, f"final.{name}.points")
+            found.one_of(shortfall.points, SHORTFALL_POINTS, f"final.{name}.points")
             if shortfall.letter is not None and shortfall.letter not in letters:
-                bad(f"unknown letter {shortfall.letter!r}", f"final.{name}.letter",
-                    suggest(shortfall.letter, letters))
-        one_of(self.integrated.average, AVERAGES, "integrated.average")
-        one_of(self.integrated.missing_part, MISSING_PART, "integrated.missing_part")
-        one_of(self.integrated.failed_part, INTEGRATED_FAILED_PART, "integrated.failed_part")
-        one_of(self.finishing_tie_break, TIE_BREAKS, "finishing_tie_break")
-        one_of(self.module.average_of, MODULE_AVERAGE_OF, "module.average_of")
-        one_of(self.module.average, AVERAGES, "module.average")
-        one_of(self.module.missing_part, MISSING_PART, "module.missing_part")
-        one_of(self.module.failed_part, MODULE_FAILED_PART, "module.failed_part")
+                found.bad(f"unknown letter {shortfall.letter!r}", f"final.{name}.letter",
+                          suggest(shortfall.letter, letters))
+
+    def _check_choices(self, found: _Problems) -> None:
+        """The parameters that name one of a fixed set of behaviours."""
+        choices: tuple[tuple[str, frozenset[str], str], ...] = (
+            (self.integrated.average, AVERAGES, "integrated.average"),
+            (self.integrated.missing_part, MISSING_PART, "integrated.missing_part"),
+            (self.integrated.failed_part, INTEGRATED_FAILED_PART, "integrated.failed_part"),
+            (self.finishing_tie_break, TIE_BREAKS, "finishing_tie_break"),
+            (self.module.average_of, MODULE_AVERAGE_OF, "module.average_of"),
+            (self.module.average, AVERAGES, "module.average"),
+            (self.module.missing_part, MISSING_PART, "module.missing_part"),
+            (self.module.failed_part, MODULE_FAILED_PART, "module.failed_part"),
+        )
+        for value, allowed, where in choices:
+            found.one_of(value, allowed, where)
+
+    def _check_names(self, found: _Problems, roles: Mapping[str, object] | None) -> None:
+        """Signature roles against the ruleset's roles; statuses against the known ones."""
         if roles is not None:
             for i, role in enumerate(self.signatures):
                 if role not in roles:
-                    bad(f"unknown role {role!r}", f"signatures[{i}]", suggest(role, set(roles)))
+                    found.bad(f"unknown role {role!r}", f"signatures[{i}]",
+                              suggest(role, set(roles)))
         for name in sorted(STATUSES - set(self.statuses)):
-            bad(f"the status {name!r} has no messages", "statuses")
+            found.bad(f"the status {name!r} has no messages", "statuses")
         for name in sorted(set(self.statuses) - STATUSES):
-            bad(f"unknown status {name!r}", f"statuses.{name}", suggest(name, STATUSES))
-        return out
+            found.bad(f"unknown status {name!r}", f"statuses.{name}", suggest(name, STATUSES))
 
     def _scale_problems(self, path: str) -> list[Problem]:
         out: list[Problem] = []
@@ -272,3 +289,20 @@ class Grading:
                 out.append(Problem(f"{nxt.letter} fails but the lower {prev.letter} passes",
                                    path=f"{path}.scale[{next_i}].passing"))
         return out
+
+
+class _Problems:
+    """Problems gathered under one path, for the checks of :meth:`Grading.problems`."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.out: list[Problem] = []
+
+    def bad(self, message: str, where: str, suggestion: str | None = None) -> None:
+        self.out.append(Problem(message, path=f"{self.path}.{where}" if where else self.path,
+                                suggestion=suggestion))
+
+    def one_of(self, value: str, allowed: frozenset[str], where: str) -> None:
+        if value not in allowed:
+            self.bad(f"{value!r} is not one of {', '.join(sorted(allowed))}", where,
+                     suggest(value, allowed))

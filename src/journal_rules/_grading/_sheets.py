@@ -231,16 +231,7 @@ def compute_grade_sheet(book: Gradebook, grading: Grading, journal: str, *,  # n
     block = spec.part is not None and unit.kind is CourseKind.INTEGRATED
     if kind is None:
         kind = "integrated" if whole else "regular"
-    problems: list[Problem] = []
-    if kind not in SHEET_KINDS:
-        problems.append(Problem(f"unknown sheet kind {kind!r}", path="kind",
-                                suggestion=suggest(kind, set(SHEET_KINDS))))
-    elif kind == "integrated" and not whole:
-        problems.append(Problem(f"journal {journal!r} is not an integrated discipline's or a "
-                                f"module's own journal", path="journal"))
-    elif kind == "regular" and (whole or block):
-        problems.append(Problem(f"journal {journal!r} has no exam of its own: form the "
-                                f"integrated sheet of {unit.id!r}", path="journal"))
+    problems = _kind_problems(kind, journal, unit.id, whole=whole, block=block)
     state = book.journal(journal)
     students = book.directory.students_of(spec.group)
     if kind == "individual":
@@ -251,13 +242,7 @@ def compute_grade_sheet(book: Gradebook, grading: Grading, journal: str, *,  # n
                                     path="student",
                                     suggestion=suggest(student, {s.id for s in students})))
         if control is None:
-            reopened = [(c.reopened_at[-1], cid) for cid, c in state.controls.items()
-                        if c.reopened_at]
-            if not reopened:
-                problems.append(Problem(f"journal {journal!r} was never reopened: an individual "
-                                        f"sheet follows a reopening (R4)", path="journal"))
-            else:
-                control = max(reopened)[1]
+            control = _last_reopened(state, journal, problems)
         students = [s for s in students if s.id == student]
     if problems:
         raise InvalidInput("grade sheet", problems)
@@ -288,17 +273,8 @@ def compute_grade_sheet(book: Gradebook, grading: Grading, journal: str, *,  # n
             assert regular is not None
             result = regular
         rows.append(_row(i, s.id, s.name, result))
-    journals = [spec.id]
-    teachers: list[str] = list(spec.teachers)
-    if integrated:
-        own = _find_journal(book, unit.id, spec.group, spec.term, None)
-        related = [own] + [_find_journal(book, unit.id, spec.group, spec.term, p.id)
-                           for p in unit.parts]
-        journals = [j.id for j in related if j is not None]
-        teachers = []
-        for j in related:
-            if j is not None and (unit.kind is CourseKind.INTEGRATED or j.part is not None):
-                teachers.extend(t for t in j.teachers if t not in teachers)
+    journals, teachers = (_integrated_journals(book, unit, spec) if integrated
+                          else ([spec.id], list(spec.teachers)))
     directory = book.directory
     group = directory.group(spec.group)
     term = directory.term(spec.term)
@@ -332,6 +308,47 @@ def compute_grade_sheet(book: Gradebook, grading: Grading, journal: str, *,  # n
         signatures=_signatures(book, grading, teachers, sheet_department, group.school),
         traditional=dict(grading.traditional), statuses=dict(grading.statuses),
         ruleset=grading.id)
+
+
+def _kind_problems(kind: str, journal: str, unit: str, *, whole: bool,
+                   block: bool) -> list[Problem]:
+    """Whether a sheet of ``kind`` can be formed for ``journal`` (``whole``: an ИД's or a
+    module's own journal; ``block``: one part of an ИД, which has no exam of its own)."""
+    if kind not in SHEET_KINDS:
+        return [Problem(f"unknown sheet kind {kind!r}", path="kind",
+                        suggestion=suggest(kind, set(SHEET_KINDS)))]
+    if kind == "integrated" and not whole:
+        return [Problem(f"journal {journal!r} is not an integrated discipline's or a "
+                        f"module's own journal", path="journal")]
+    if kind == "regular" and (whole or block):
+        return [Problem(f"journal {journal!r} has no exam of its own: form the "
+                        f"integrated sheet of {unit!r}", path="journal")]
+    return []
+
+
+def _integrated_journals(book: Gradebook, unit: CourseUnit,
+                         spec: JournalSpec) -> tuple[list[str], list[str]]:
+    """The journals an integrated sheet is drawn from (the unit's own and its parts') and their
+    teachers in order, each once (a module's own journal's teachers do not sign)."""
+    own = _find_journal(book, unit.id, spec.group, spec.term, None)
+    related = [own] + [_find_journal(book, unit.id, spec.group, spec.term, p.id)
+                       for p in unit.parts]
+    teachers: list[str] = []
+    for j in related:
+        if j is not None and (unit.kind is CourseKind.INTEGRATED or j.part is not None):
+            teachers.extend(t for t in j.teachers if t not in teachers)
+    return [j.id for j in related if j is not None], teachers
+
+
+def _last_reopened(state: JournalState, journal: str, problems: list[Problem]) -> str | None:
+    """The control an individual sheet is about by default: the last one reopened (R4); when
+    none was, a problem is added."""
+    reopened = [(c.reopened_at[-1], cid) for cid, c in state.controls.items() if c.reopened_at]
+    if reopened:
+        return max(reopened)[1]
+    problems.append(Problem(f"journal {journal!r} was never reopened: an individual "
+                            f"sheet follows a reopening (R4)", path="journal"))
+    return None
 
 
 def _signatures(book: Gradebook, grading: Grading, teachers: list[str], department: str,

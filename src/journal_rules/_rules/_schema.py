@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import types
 import typing
 from collections.abc import Mapping
@@ -36,23 +37,24 @@ def _or_param(schema: dict[str, Any]) -> dict[str, Any]:
     return {"anyOf": [schema, _PARAM]}
 
 
+# The schema of each plain type; a ``$parameter`` may stand for a boolean or an integer.
+_SCALARS: dict[Any, dict[str, Any]] = {
+    Any: {},
+    str: {"type": "string"},
+    bool: _or_param({"type": "boolean"}),
+    int: _or_param({"type": "integer"}),
+    float: {"type": "number"},
+    Decimal: {"type": ["number", "string"]},
+    date: {"type": "string", "format": "date"},
+    type(None): {"type": "null"},
+}
+
+
 def _schema(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)
-    if tp is Any:
-        return {}
-    if tp is str:
-        return {"type": "string"}
-    if tp is bool:
-        return _or_param({"type": "boolean"})
-    if tp is int:
-        return _or_param({"type": "integer"})
-    if tp is float or tp is Decimal:
-        return {"type": ["number", "string"]} if tp is Decimal else {"type": "number"}
-    if tp is date:
-        return {"type": "string", "format": "date"}
-    if tp is type(None):
-        return {"type": "null"}
+    if tp in _SCALARS:
+        return copy.deepcopy(_SCALARS[tp])
     if origin is typing.Literal:
         return {"enum": list(args)}
     if origin in (typing.Union, types.UnionType):
@@ -67,29 +69,35 @@ def _schema(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
     if attrs.has(tp):
         name = tp.__name__
         if name not in defs:
-            defs[name] = {}
-            hints = typing.get_type_hints(tp)
-            aliases = FIELD_ALIASES.get(tp, {})
-            props: dict[str, Any] = {}
-            required: list[str] = []
-            for a in attrs.fields(tp):
-                key = aliases.get(a.name, a.name)
-                prop = _schema(hints[a.name], defs)
-                doc = a.metadata.get("doc") if a.metadata else None
-                if doc:
-                    prop["description"] = doc
-                bounds = a.metadata.get("bounds") if a.metadata else None
-                if bounds is not None:  # applies to the number; a $parameter string passes
-                    prop["minimum"], prop["maximum"] = bounds
-                props[key] = prop
-                if a.default is attrs.NOTHING or a.name == "kind":
-                    required.append(key)
-            body: dict[str, Any] = {"type": "object", "properties": props,
-                                    "additionalProperties": False}
-            if tp.__doc__:
-                body["description"] = " ".join(tp.__doc__.split())
-            if required:
-                body["required"] = required
-            defs[name] = body
+            defs[name] = {}  # placed first, so that a class that holds itself ends here
+            defs[name] = _class_schema(tp, defs)
         return {"$ref": f"#/$defs/{name}"}
     return {}
+
+
+def _class_schema(tp: type, defs: dict[str, Any]) -> dict[str, Any]:
+    """The object schema of one attrs class: its fields (by their YAML names), their docs and
+    numeric bounds, and which are required."""
+    hints = typing.get_type_hints(tp)
+    aliases = FIELD_ALIASES.get(tp, {})
+    props: dict[str, Any] = {}
+    required: list[str] = []
+    for a in attrs.fields(tp):
+        key = aliases.get(a.name, a.name)
+        prop = _schema(hints[a.name], defs)
+        doc = a.metadata.get("doc") if a.metadata else None
+        if doc:
+            prop["description"] = doc
+        bounds = a.metadata.get("bounds") if a.metadata else None
+        if bounds is not None:  # applies to the number; a $parameter string passes
+            prop["minimum"], prop["maximum"] = bounds
+        props[key] = prop
+        if a.default is attrs.NOTHING or a.name == "kind":
+            required.append(key)
+    body: dict[str, Any] = {"type": "object", "properties": props,
+                            "additionalProperties": False}
+    if tp.__doc__:
+        body["description"] = " ".join(tp.__doc__.split())
+    if required:
+        body["required"] = required
+    return body

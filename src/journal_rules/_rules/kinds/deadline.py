@@ -342,17 +342,7 @@ def deadline_facts(rule: DeadlineRule, view: JournalView, world: World,
         else:
             ends = [e for e in evs if _is_end(rule, e)]
         starts = _start_events(rule, point, evs, required)
-        pairs: list[tuple[date, Ev | None]] = []
-        if rule.optional:
-            for end in ends:
-                before = [s for s in starts if s[1] < end.position]
-                if before:
-                    pairs.append((before[-1][0], end))
-        else:
-            for day, position in starts:
-                after = [e for e in ends if e.position > position]
-                pairs.append((day, after[0] if after else None))
-        for n, (start, finish) in enumerate(pairs):
+        for n, (start, finish) in enumerate(_start_end_pairs(rule, starts, ends)):
             if start > world.as_of:
                 continue
             fact = _deadline_fact(rule, view, world, point, start=start, n=n,
@@ -361,6 +351,24 @@ def deadline_facts(rule: DeadlineRule, view: JournalView, world: World,
             if fact is not None:
                 out.append(fact)
     return out
+
+
+def _start_end_pairs(rule: DeadlineRule, starts: Sequence[tuple[date, int]],
+                     ends: Sequence[Ev]) -> list[tuple[date, Ev | None]]:
+    """Each clock's start day and the event that stopped it (None while running). An optional
+    step starts a clock only when it is done: each end is paired with the last start before
+    it; otherwise each start runs until the first end after it."""
+    pairs: list[tuple[date, Ev | None]] = []
+    if rule.optional:
+        for end in ends:
+            before = [s for s in starts if s[1] < end.position]
+            if before:
+                pairs.append((before[-1][0], end))
+    else:
+        for day, position in starts:
+            after = [e for e in ends if e.position > position]
+            pairs.append((day, after[0] if after else None))
+    return pairs
 
 
 def _visa_facts(rule: DeadlineRule, view: JournalView, world: World, point: ControlPoint,

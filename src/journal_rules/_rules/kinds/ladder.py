@@ -121,27 +121,9 @@ def _ladder(verdicts: Verdicts, rule: LadderRule, world: World,
     since, until, label = _period(rule, world)
     counted: dict[str, list[str]] = defaultdict(list)
     if rule.counts.reopenings:
-        for view in world.journals.values():
-            for control, evs in view.by_control.items():
-                for e in evs:
-                    if e.type != JournalReopened.type or not since <= e.day <= until:
-                        continue
-                    ref = f"reopened:{view.spec.id}:{control}:{e.day.isoformat()}"
-                    for subject in _against(rule, view, control, e.position):
-                        counted[subject].append(ref)
+        _count_reopenings(counted, rule, world, since, until)
     if rule.counts.rules:
-        wanted = set(rule.counts.rules)
-        for f in findings:
-            if f.kind != "violation" or f.rule_id not in wanted:
-                continue
-            when = f.due or world.as_of
-            if not since <= when <= until:
-                continue
-            if rule.against == "department" and f.department:
-                counted[f.department].append(f.id)
-            elif rule.against == "teacher" and f.journal in world.journals:
-                for t in world.journals[f.journal].spec.teachers:
-                    counted[t].append(f.id)
+        _count_findings(counted, rule, world, findings, since=since, until=until)
     if not counted:
         return []
     facts = [{"id": f"{rule.id}|{subject}", "rule": rule.id, "count": len(items)}
@@ -162,6 +144,37 @@ def _ladder(verdicts: Verdicts, rule: LadderRule, world: World,
                             people, verdicts.ref,
                             names=verdicts.names.with_phrases(rule.phrases)))
     return out
+
+
+def _count_reopenings(counted: dict[str, list[str]], rule: LadderRule, world: World,
+                      since: date, until: date) -> None:
+    """Each journal reopened in the period, counted against whom the rule names."""
+    for view in world.journals.values():
+        for control, evs in view.by_control.items():
+            for e in evs:
+                if e.type != JournalReopened.type or not since <= e.day <= until:
+                    continue
+                ref = f"reopened:{view.spec.id}:{control}:{e.day.isoformat()}"
+                for subject in _against(rule, view, control, e.position):
+                    counted[subject].append(ref)
+
+
+def _count_findings(counted: dict[str, list[str]], rule: LadderRule, world: World,
+                    findings: Sequence[Finding], *, since: date, until: date) -> None:
+    """Each violation of the counted rules due in the period, against its department or its
+    journal's teachers."""
+    wanted = set(rule.counts.rules)
+    for f in findings:
+        if f.kind != "violation" or f.rule_id not in wanted:
+            continue
+        when = f.due or world.as_of
+        if not since <= when <= until:
+            continue
+        if rule.against == "department" and f.department:
+            counted[f.department].append(f.id)
+        elif rule.against == "teacher" and f.journal in world.journals:
+            for t in world.journals[f.journal].spec.teachers:
+                counted[t].append(f.id)
 
 
 def _against(rule: LadderRule, view: JournalView, control: str, position: int) -> list[str]:
