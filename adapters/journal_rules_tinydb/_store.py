@@ -376,15 +376,8 @@ class TinyDBStore(Storage):
         stream = str(part["stream"])
         records: list[dict[str, Any]] = list(part["events"])
         folder = self.stream_path(stream)
-        if not os.path.isdir(folder):
-            os.makedirs(folder, exist_ok=True)
-            if not deferred:
-                fsync_dir(self._streams_dir)
-        by_segment: dict[str, list[dict[str, Any]]] = {}
-        for record in records:
-            by_segment.setdefault(self.segment_path(stream, int(record["version"])),
-                                  []).append(record)
-        for path, chunk in by_segment.items():
+        self._make_stream_folder(stream, durable=not deferred)
+        for path, chunk in self._by_segment(stream, records).items():
             if deferred and not os.path.exists(path):
                 # A new file of a many-stream append (an import): written in place, unsynced,
                 # as TinyDB would lay it out; the append's one sync makes it durable before the
@@ -423,15 +416,8 @@ class TinyDBStore(Storage):
         """Redo a batch of the first release's redo record (idempotent)."""
         stream = str(pending["stream"])
         records: list[dict[str, Any]] = list(pending["events"])
-        folder = self.stream_path(stream)
-        if not os.path.isdir(folder):
-            os.makedirs(folder, exist_ok=True)
-            fsync_dir(self._streams_dir)
-        by_segment: dict[str, list[dict[str, Any]]] = {}
-        for record in records:
-            by_segment.setdefault(self.segment_path(stream, int(record["version"])),
-                                  []).append(record)
-        for path, part in by_segment.items():
+        self._make_stream_folder(stream, durable=True)
+        for path, part in self._by_segment(stream, records).items():
             with TinyDB(path, storage=DurableJSONStorage) as db:
                 table = db.table(_TABLE)
                 present = {doc.doc_id for doc in table.all()} if recovering else set()
@@ -439,11 +425,29 @@ class TinyDBStore(Storage):
                            if int(r["version"]) not in present]
                 if missing:
                     table.insert_multiple(missing)
-        last = records[-1]
-        write_atomic(os.path.join(folder, "head.json"),
-                     dump({"stream": stream, "version": int(last["version"]),
-                           "last_hash": str(last["hash"])}))
+        self._write_head(stream, records[-1], durable=True)
         self._index(stream, records, recovering=recovering)
+
+    def _make_stream_folder(self, stream: str, *, durable: bool) -> None:
+        folder = self.stream_path(stream)
+        if not os.path.isdir(folder):
+            os.makedirs(folder, exist_ok=True)
+            if durable:
+                fsync_dir(self._streams_dir)
+
+    def _by_segment(self, stream: str,
+                    records: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+        """The records grouped by the segment file each belongs in."""
+        by_segment: dict[str, list[dict[str, Any]]] = {}
+        for record in records:
+            by_segment.setdefault(self.segment_path(stream, int(record["version"])),
+                                  []).append(record)
+        return by_segment
+
+    def _write_head(self, stream: str, last: dict[str, Any], *, durable: bool) -> None:
+        write_atomic(os.path.join(self.stream_path(stream), "head.json"),
+                     dump({"stream": stream, "version": int(last["version"]),
+                           "last_hash": str(last["hash"])}), durable=durable)
 
     def _index(self, stream: str, records: list[dict[str, Any]], *, recovering: bool) -> None:
         by_day: dict[date, list[str]] = {}

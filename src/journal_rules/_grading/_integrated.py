@@ -52,10 +52,8 @@ def integrated_discipline(grader: Grader, blocks: Sequence[BlockRating],
         rating = block.rating
         if rating is None:
             shown[block.part] = None
-            if rule.missing_part == "incomplete":
-                incomplete = True
-                continue
-            if rule.missing_part == "skip":
+            if rule.missing_part != "zero":  # "skip" leaves it out, "incomplete" says so
+                incomplete |= rule.missing_part == "incomplete"
                 continue
             rating = Fraction(0)
         value = rounding.maybe("rating", rating)
@@ -92,10 +90,8 @@ def module_grade(grader: Grader, parts: Sequence[PartResult]) -> FinalResult:
                 failing.append(result)
         shown[part.part] = None if value is None else Decimal(value.numerator) / value.denominator
         if value is None:
-            if rule.missing_part == "incomplete":
-                incomplete = True
-                continue
-            if rule.missing_part == "skip":
+            if rule.missing_part != "zero":  # "skip" leaves it out, "incomplete" says so
+                incomplete |= rule.missing_part == "incomplete"
                 continue
             value = Fraction(0)
         pairs.append((value, _weight(rule.average, part.credits)))
