@@ -188,27 +188,30 @@ def _step_problems(step: Any, path: str) -> list[Problem]:
                                + ", ".join(Stream.ALL) + f", or {JOURNAL_PREFIX}<journal id>",
                                path=f"{path}.record.stream",
                                suggestion=suggest(str(stream), set(Stream.ALL))))
-        kind = str(raw.get("type"))
-        cls = EVENT_TYPES.get(kind)
-        if cls is None:
-            out.append(Problem(f"unknown event type {kind!r}", path=f"{path}.record.type",
-                               suggestion=suggest(kind, set(EVENT_TYPES))))
-        elif "data" in raw:
-            out.extend(_unknown(raw["data"], field_names(cls), f"{path}.record.data",
-                                f"field of {kind}"))
+        out.extend(_named_with_fields(raw, EVENT_TYPES, "event type", f"{path}.record",
+                                      name_key="type", fields_key="data"))
         if "do" in step:
             out.append(Problem("a step either records an event or does a command, not both",
                                path=f"{path}.do"))
         return out
-    action = str(step.get("do"))
-    command = COMMANDS.get(action)
-    if command is None:
-        out.append(Problem(f"unknown command {action!r}", path=f"{path}.do",
-                           suggestion=suggest(action, set(COMMANDS))))
-    elif "with" in step:
-        out.extend(_unknown(step["with"], field_names(command), f"{path}.with",
-                            f"field of {action}"))
+    out.extend(_named_with_fields(step, COMMANDS, "command", path, name_key="do",
+                                  fields_key="with"))
     return out
+
+
+def _named_with_fields(raw: Mapping[str, Any], table: Mapping[str, type], what: str, path: str,
+                       *, name_key: str, fields_key: str) -> list[Problem]:
+    """The class ``raw[name_key]`` names must be in ``table`` (an event type, a command), and
+    the keys of ``raw[fields_key]``, when given, must be its fields."""
+    name = str(raw.get(name_key))
+    cls = table.get(name)
+    if cls is None:
+        return [Problem(f"unknown {what} {name!r}", path=f"{path}.{name_key}",
+                        suggestion=suggest(name, set(table)))]
+    if fields_key not in raw:
+        return []
+    return _unknown(raw[fields_key], field_names(cls), f"{path}.{fields_key}",
+                    f"field of {name}")
 
 
 def case_files(path: Path) -> list[Path]:
