@@ -18,6 +18,7 @@ from journal_rules.testing import demo_gradebook
 from ._audit_commands import audit_command
 from ._directory_commands import register_directory_commands
 from ._generate_commands import generate
+from ._journal_commands import register_journal_commands
 from ._labels import kind, label, language
 from ._office_commands import register_office_commands
 from ._options import LangOption, StoreOption, new_app, opened, print_error
@@ -31,20 +32,26 @@ app.command("audit")(audit_command)
 app.command("generate")(generate)
 register_office_commands(app)
 register_directory_commands(app)
+register_journal_commands(app)
 
-console = Console()
+# No markup: messages, names and ids are data and may hold [brackets] of their own.
+console = Console(markup=False, highlight=False)
 
 
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"journal-rules {jr.__version__}")
+        for name, path in jr.bundled_rulesets().items():
+            meta = jr.load_ruleset(path).meta
+            typer.echo(f"bundled ruleset {name}: {meta.id}, edition {meta.edition}")
         raise typer.Exit
 
 
 @app.callback()
 def root(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Print the version and exit.")] = False,
+                                          help="Print the version and the bundled ruleset "
+                                               "editions, and exit.")] = False,
 ) -> None:
     """journal-rules: the university's electronic-journal SOP as rules you can run."""
 
@@ -101,8 +108,7 @@ def _print_audit(report: jr.AuditReport, lang: Language) -> None:
                       found[0].message(lang))
     console.print(table)
     for sanction in report.sanctions:
-        console.print(f"[bold]{sanction.rule_id}[/bold] {sanction.subject}: "
-                      f"{sanction.message(lang)}", highlight=False)
+        console.print(f"{sanction.rule_id} {sanction.subject}: {sanction.message(lang)}")
 
 
 def main() -> None:

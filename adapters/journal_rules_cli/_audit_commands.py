@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 import json
 from collections.abc import Set
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -22,6 +23,7 @@ from journal_rules.storage import DEFAULT_STORE_URL
 
 from ._labels import kind, label, language
 from ._options import (
+    AsOfOption,
     Lang,
     LangOption,
     NoVerifyOption,
@@ -124,9 +126,7 @@ def fails(report: jr.AuditReport, fail_on: FailOn | None) -> bool:
 def audit_command(
     *,
     store: StoreOption = DEFAULT_STORE_URL,
-    as_of: Annotated[str, typer.Option(
-        "--as-of", metavar="DATE", help="Audit as of this date (YYYY-MM-DD).")]
-    = "",
+    as_of: AsOfOption = None,
     ruleset: RulesetOption = None,
     output: Annotated[AuditFormat, typer.Option(
         "--format", help="How to print the report: text, one JSON document, or JSON Lines.")]
@@ -167,13 +167,13 @@ def audit_command(
         raise typer.Exit(1)
 
 
-def _run(store: str, as_of: str, ruleset: Path | None, output: AuditFormat,  # noqa: PLR0917
+def _run(store: str, as_of: date | None, ruleset: Path | None, output: AuditFormat,  # noqa: PLR0917
          lang: Lang | None, no_verify: bool, chosen: AuditFilter, fail_on: FailOn | None,
          ) -> bool:
-    if not as_of:
-        raise jr.InvalidInput("audit", [jr.Problem("--as-of is required", path="--as-of")])
     loaded = load_ruleset(ruleset)
     lg = language(lang, loaded)
+    if as_of is None:  # today where the university is (the ruleset's time zone)
+        as_of = datetime.now(loaded.policy.tz).date()
     _check_rules(chosen.rules, loaded)
     report = chosen.apply(_audit(store, loaded, as_of, verify=not no_verify, bar=True))
     if output is AuditFormat.json:

@@ -6,7 +6,7 @@ extra (fpdf2, font-roboto); the others only the core.
 
 from __future__ import annotations
 
-import difflib
+import enum
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,7 +16,7 @@ import typer
 
 import journal_rules as jr
 from journal_rules.grading import GradeSheet, compute_grade_sheet, recorded_grade_sheets
-from journal_rules.importing import IMPORT_KINDS, IMPORT_SHEET, import_file, write_templates
+from journal_rules.importing import IMPORT_SHEET, preview_import, write_templates
 from journal_rules.storage import DEFAULT_STORE_URL
 
 from ._labels import language
@@ -27,6 +27,7 @@ from ._options import (
     RulesetOption,
     StoreOption,
     load_ruleset,
+    message,
     opened,
 )
 from ._progress import progress_bar
@@ -46,17 +47,36 @@ def _problems(exc: jr.InvalidInput) -> None:
         typer.echo(f"  {problem}", err=True)
 
 
-def templates(folder: Annotated[Path, typer.Argument(
-    metavar="FOLDER", help="Where to write the templates.")],
-              ) -> None:
-    """Write a CSV and an XLSX template of every kind of registry file (P1-P6, T12)."""
-    for path in write_templates(folder):
+def templates(
+    folder: Annotated[Path, typer.Argument(metavar="FOLDER",
+                                           help="Where to write the templates.")],
+    force: Annotated[bool, typer.Option(
+        "--force", help="Overwrite templates already in the folder.")] = False,
+) -> None:
+    """Write a CSV and an XLSX template of every kind of registry file (P1-P6, T12, the
+    structure and the people). Their example rows, imported in the order of docs/first-term.md,
+    make a small school's first term. Files already there are kept unless --force."""
+    for path in write_templates(folder, force=force):
         typer.echo(str(path))
 
 
+class Kind(enum.StrEnum):
+    """The kinds of registry file, in the order a new store imports them."""
+
+    orgunits = "orgunits"
+    people = "people"
+    contingent = "contingent"
+    terms = "terms"
+    units = "units"
+    curriculum = "curriculum"
+    uploaders = "uploaders"
+    plan = "plan"
+    deadlines = "deadlines"
+    journals = "journals"
+
+
 def import_(  # noqa: PLR0917 - typer maps parameters to options
-    kind: Annotated[str, typer.Argument(
-        metavar="KIND", help=f"One of: {', '.join(IMPORT_KINDS)}.")],
+    kind: Annotated[Kind, typer.Argument(help="The kind of registry file.")],
     file: Annotated[Path, typer.Argument(metavar="FILE", help="A .csv or .xlsx file.")],
     actor: Annotated[str, typer.Option(
         "--actor", metavar="PERSON", help="Who imports (a person id).")],
@@ -66,20 +86,26 @@ def import_(  # noqa: PLR0917 - typer maps parameters to options
         "--sheet", metavar="NAME",
         help=f"XLSX sheet (default '{IMPORT_SHEET}' if present, else the first)")]
     = None,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Print what would be recorded (new, changed and unchanged records) "
+                          "and change nothing.")] = False,
 ) -> None:
-    """Import a registry file: every bad row is reported at once and nothing is imported."""
-    if kind not in IMPORT_KINDS:  # a bad argument, not a bad file: one line, exit 2
-        raise jr.InvalidInput("import", [jr.Problem(
-            f"unknown kind of file {kind!r}; one of: {', '.join(IMPORT_KINDS)}", path="kind",
-            suggestion=next(iter(difflib.get_close_matches(kind, list(IMPORT_KINDS), 1)),
-                            None))])
+    """Import a registry file: every bad row is reported at once and nothing is imported.
+    Records the store already holds unchanged are not recorded again."""
     with _book(store, ruleset) as (book, _):
         try:
-            events = import_file(book, actor, kind, file, sheet=sheet)
+            preview = preview_import(book, kind.value, file, actor, sheet=sheet)
         except jr.InvalidInput as exc:
             _problems(exc)
             raise typer.Exit(1) from None
-    typer.echo(f"{file}: imported as {kind}, {len(events)} event(s) recorded")
+        if dry_run:
+            for change in preview.changes:
+                typer.echo(str(change))
+            typer.echo(f"{file}: {preview.summary()}; dry run, nothing was recorded")
+            return
+        events = book.execute_many(actor, preview.commands) if preview.commands else []
+    typer.echo(f"{file}: imported as {kind.value} ({preview.summary()}), {len(events)} "
+               "event(s) recorded")
 
 
 def sheets(  # noqa: PLR0917 - typer maps parameters to options
@@ -110,6 +136,7 @@ def sheets(  # noqa: PLR0917 - typer maps parameters to options
     write_sheet = office.sheet_to_pdf if pdf else office.sheet_to_xlsx
     write_grid = office.grid_to_pdf if pdf else office.grid_to_xlsx
     written = 0
+    formed = 0  # grade_sheet_formed events, with their table or not
     with _book(store, ruleset, verify=not no_verify) as (book, rules), \
             progress_bar("journals") as progress:
         chosen = language(lang, rules)
@@ -121,8 +148,21 @@ def sheets(  # noqa: PLR0917 - typer maps parameters to options
             if compute:
                 if rules.grading is None:
                     raise jr.InvalidInput(rules.id, [jr.Problem("no grading section")])
-                found = [compute_grade_sheet(book, rules.grading, j)]
+                # Dated by its data (the journal's last entry), not by the wall clock.
+                history = book.journal(j).history
+                on = history[-1].recorded_at.astimezone(book.policy.tz).date() \
+                    if history else None
+                try:
+                    found = [compute_grade_sheet(book, rules.grading, j, on=on)]
+                except jr.InvalidInput as exc:
+                    if journal:  # asked for by name: its problem is the answer
+                        raise
+                    # Every journal: a block's journal has no sheet of its own, say so, go on.
+                    typer.echo(f"skipped {j}: {message(exc)}", err=True)
+                    found = []
             else:
+                formed += sum(1 for e in book.journal(j).history
+                              if e.type == "grade_sheet_formed")
                 found = recorded_grade_sheets(book, j)
             stem = j.replace("/", "_")
             for i, sheet in enumerate(found, 1):
@@ -134,6 +174,13 @@ def sheets(  # noqa: PLR0917 - typer maps parameters to options
                 typer.echo(str(write_grid(book, j, out / f"{stem}-grid.{fmt}", lang_)))
                 written += 1
     typer.echo(f"{written} document(s) written")
+    if not written:
+        hint = (f"{formed} grade sheet(s) were formed without their table, so there is no "
+                "recorded sheet to export" if formed else "no grade sheet has been formed")
+        typer.echo(f"nothing to export: {hint}; --compute computes each journal's sheet from "
+                   "its marks, --grid exports the mark grids, --journal ID chooses journals",
+                   err=True)
+        raise typer.Exit(1)
 
 
 def register_office_commands(app: typer.Typer) -> None:

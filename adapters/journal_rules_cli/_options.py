@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import enum
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
@@ -14,6 +15,7 @@ from urllib.parse import urlsplit
 import typer
 
 import journal_rules as jr
+from journal_rules.importing import DATE_FORMATS, parse_date
 from journal_rules.policy import DEFAULT_RULESET
 from journal_rules.storage import DEFAULT_STORE_URL, ensure_sound, load_signing_key, trusted_keys
 
@@ -72,6 +74,25 @@ class DocumentFormat(enum.StrEnum):
 
 
 FormatOption = Annotated[TextOrJson, typer.Option("--format", help="How to print the report.")]
+
+
+def parse_date_param(text: str) -> date:
+    """A date typed on the command line, read by the library's one date parser."""
+    try:
+        return parse_date(text)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+DATE_HELP = f"({DATE_FORMATS})"
+
+AsOfOption = Annotated[date | None, typer.Option(
+    "--as-of", metavar="DATE", parser=parse_date_param,
+    help=f"Audit as of the end of this day {DATE_HELP}; default today in the ruleset's time "
+         "zone.")]
+
+DateArgument = Annotated[date, typer.Argument(
+    metavar="DATE", parser=parse_date_param, help=f"The class day {DATE_HELP}.")]
 
 
 def load_ruleset(path: Path | None) -> jr.Ruleset:

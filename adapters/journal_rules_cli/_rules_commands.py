@@ -23,12 +23,14 @@ from journal_rules.storage import DEFAULT_STORE_URL
 
 from ._labels import kind, label, language
 from ._options import (
+    DATE_HELP,
     LangOption,
     RulesetOption,
     StoreOption,
     load_ruleset,
     new_app,
     opened,
+    parse_date_param,
 )
 from ._progress import progress_bar
 
@@ -131,9 +133,9 @@ def schema() -> None:
 def explain(
     *,
     store: StoreOption = DEFAULT_STORE_URL,
-    as_of: Annotated[str | None, typer.Option(
-        "--as-of", metavar="DATE", help="The audit date (YYYY-MM-DD).")]
-    = None,
+    as_of: Annotated[date | None, typer.Option(
+        "--as-of", metavar="DATE", parser=parse_date_param,
+        help=f"The audit's date {DATE_HELP}.")] = None,
     case: Annotated[Path | None, typer.Option(
         "--case", metavar="FILE", help="Explain a test-case file.")]
     = None,
@@ -173,7 +175,7 @@ def explain(
 _PHASES = {"read": "reading journals", "judge": "judging journals"}
 
 
-def _audit(url: str, ruleset: jr.Ruleset, as_of: str, *,
+def _audit(url: str, ruleset: jr.Ruleset, as_of: date, *,
            verify: bool = True, journal: str | None = None, bar: bool = False
            ) -> jr.AuditReport:
     """The audit of the store at ``url`` (None: the default store), closed afterwards; an
@@ -186,7 +188,7 @@ def _audit(url: str, ruleset: jr.Ruleset, as_of: str, *,
             raise jr.UnknownEntity("journal", journal, _nearest(journal, known))
         # The command's process does nothing else: pause the collector for its audit.
         with progress_bar("journals", quiet=not bar) as progress:
-            return jr.audit(store, ruleset, _date(as_of), pause_gc=True,
+            return jr.audit(store, ruleset, as_of, pause_gc=True,
                             progress=lambda phase, done, total: progress(
                                 _PHASES.get(phase, phase), done, total))
 
@@ -256,9 +258,3 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise jr.InvalidInput("--as-of", [jr.Problem(f"not a date (YYYY-MM-DD): {text!r}")]
-                              ) from None

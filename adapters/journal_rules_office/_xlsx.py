@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,7 +19,7 @@ from journal_rules.grading import GradeSheet
 from journal_rules.importing import IMPORT_SHEET
 from journal_rules.model import CalendarPlan
 
-from ._common import grid, plan_rows, sheet_header, sheet_table, show, signature_lines
+from ._common import grid, plan_rows, sheet_header, sheet_table, signature_lines
 from ._labels import Lang, label
 
 _THIN = Side(style="thin")
@@ -25,7 +27,10 @@ _THIN = Side(style="thin")
 _NUMBER = re.compile(r"-?(0|[1-9][0-9]{0,14})(\.[0-9]{1,10})?")
 
 
-def _put(ws: Worksheet, row: int, column: int, value: str | float | None, *,
+Value = str | int | float | Decimal | date | None
+
+
+def _put(ws: Worksheet, row: int, column: int, value: Value, *,
          numbers: bool = True) -> Cell | MergedCell:
     """Write one cell so that it can never execute (OWASP's CSV/formula injection rule).
 
@@ -38,18 +43,24 @@ def _put(ws: Worksheet, row: int, column: int, value: str | float | None, *,
         number = Decimal(value)
         value = int(number) if number == number.to_integral_value() and "." not in value \
             else float(number)
+    if isinstance(value, Decimal):  # points: a number a spreadsheet can sum
+        value = int(value) if value == value.to_integral_value() else float(value)
     cell = ws.cell(row, column)
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"
+    elif isinstance(value, date):
+        cell.number_format = "DD.MM.YYYY"
     return cell
 
 
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
 
-def _table(ws: Worksheet, top: int, head: list[str], rows: list[list[str]], *,
+def _table(ws: Worksheet, top: int, head: list[str], rows: Sequence[Sequence[Value]], *,
            numbers: bool = True) -> int:
+    """The header row (bold, boxed, and frozen: it stays in view while scrolling) and the
+    rows, each column as wide as its widest cell."""
     for j, title in enumerate(head, 1):
         cell = _put(ws, top, j, title, numbers=False)
         cell.font = Font(bold=True)
@@ -60,9 +71,29 @@ def _table(ws: Worksheet, top: int, head: list[str], rows: list[list[str]], *,
             cell = _put(ws, i, j, value, numbers=numbers)
             cell.border = _BOX
     for j in range(1, len(head) + 1):
-        width = max([len(head[j - 1])] + [len(r[j - 1]) for r in rows]) + 2
+        width = max([len(head[j - 1])] + [len(_shown(r[j - 1])) for r in rows]) + 2
         ws.column_dimensions[get_column_letter(j)].width = min(max(width, 6), 40)
+    ws.freeze_panes = f"A{top + 1}"
     return top + len(rows) + 1
+
+
+def _shown(value: Value) -> str:
+    return value.strftime("%d.%m.%Y") if isinstance(value, date) else str(value or "")
+
+
+def _sheet_rows(sheet: GradeSheet, lang: Lang) -> tuple[list[str], list[list[Value]]]:
+    """The grade sheet's table with typed cells: points and numbers as numbers, ids and
+    grades as text (a student id of digits stays an id)."""
+    head, texts = sheet_table(sheet, lang)
+    parts = [p.id for p in sheet.parts]
+    rows: list[list[Value]] = []
+    for r, text in zip(sheet.rows, texts, strict=True):
+        numbers: list[Value] = [r.parts.get(p) for p in parts]
+        numbers += [r.rating, r.exam, r.final]
+        cells: list[Value] = [r.number, r.name, r.student, *numbers, text[-4], r.gpa,
+                              text[-2], text[-1]]
+        rows.append([("—" if c is None else c) for c in cells])
+    return head, rows
 
 
 def _save(wb: Workbook, path: str | Path) -> Path:
@@ -81,12 +112,16 @@ def sheet_to_xlsx(sheet: GradeSheet, path: str | Path, lang: Lang = "ru") -> Pat
     ws.title = label(sheet.kind, lang)[:31]
     _put(ws, 1, 1, label(sheet.kind, lang)).font = Font(bold=True, size=14)
     row = 3
+    typed: dict[str, Value] = {
+        label("credits", lang): sheet.credits, label("year", lang): sheet.year_of_study,
+        label("term", lang): sheet.term_number, label("date", lang): sheet.formed_on}
     for key, value in sheet_header(sheet, lang):
         _put(ws, row, 1, key).font = Font(bold=True)
-        _put(ws, row, 3, value)
+        _put(ws, row, 3, typed.get(key, value), numbers=False)
         row += 1
-    head, rows = sheet_table(sheet, lang)
-    row = _table(ws, row + 1, head, rows) + 2
+    ws.column_dimensions["A"].width = max(ws.column_dimensions["A"].width or 0, 16)
+    head, rows = _sheet_rows(sheet, lang)
+    row = _table(ws, row + 1, head, rows, numbers=False) + 2
     for title, name in signature_lines(sheet, lang):
         _put(ws, row, 1, title)
         _put(ws, row, 4, "____________________")
@@ -108,7 +143,7 @@ def grid_to_xlsx(book: jr.Gradebook, journal: str, path: str | Path,
     rows = [[name, sid] + [marks[sid].get(col, "") for col in columns]
             for sid, name in students]
     _table(ws, 3, head, rows)
-    ws.freeze_panes = "C4"
+    ws.freeze_panes = "C4"  # the header row and the students' names stay in view
     return _save(wb, path)
 
 
@@ -128,9 +163,9 @@ def plan_to_xlsx(plan: CalendarPlan, path: str | Path, lang: Lang = "ru",
                   f"{label('academic_year', lang)}: {plan.academic_year}")
     head = [label(k, lang) for k in ("number", "date", "ktp_time", "ktp_topic", "ktp_hours",
                                      "ktp_teacher", "ktp_room")]
-    rows = [[str(c.number), c.on.strftime("%d.%m.%Y"), c.at.strftime("%H:%M"), c.topic,
-             show(c.hours), c.teacher, c.room] for c in plan.classes]
-    row = _table(ws, 7, head, rows) + 2
+    rows: list[list[Value]] = [[c.number, c.on, c.at.strftime("%H:%M"), c.topic, c.hours,
+                                c.teacher, c.room] for c in plan.classes]
+    row = _table(ws, 7, head, rows, numbers=False) + 2
     minutes = f"{plan.minutes_number or '___'} {label('of', lang)} " \
               f"{plan.minutes_date.strftime('%d.%m.%Y') if plan.minutes_date else '___'}"
     _put(ws, row, 1, f"{label('approved', lang)} {minutes}")
@@ -141,4 +176,5 @@ def plan_to_xlsx(plan: CalendarPlan, path: str | Path, lang: Lang = "ru",
     for i, r in enumerate([columns, *values], 1):
         for j, value in enumerate(r, 1):
             _put(data, i, j, value, numbers=False).number_format = "@"
+    data.freeze_panes = "A2"
     return _save(wb, path)

@@ -10,6 +10,8 @@ import pytest
 import typer.main
 from typer.testing import CliRunner
 
+import journal_rules as jr
+from journal_rules.importing import IMPORT_KINDS
 from journal_rules_cli import app
 
 runner = CliRunner()
@@ -52,3 +54,31 @@ def test_choices_are_listed_and_required_options_marked() -> None:
     refused = runner.invoke(app, ["audit", "--as-of", "2025-10-31", "--format", "yaml"])
     assert refused.exit_code == 2
     assert "yaml" in refused.output
+
+
+def test_one_date_format_set_everywhere() -> None:
+    iso = runner.invoke(app, ["audit", "--store", "memory://", "--as-of", "2025-10-31",
+                              "--format", "json"])
+    dotted = runner.invoke(app, ["audit", "--store", "memory://", "--as-of", "31.10.2025",
+                                 "--format", "json"])
+    assert iso.exit_code == dotted.exit_code == 0, dotted.output
+    assert '"as_of": "2025-10-31"' in dotted.output
+    assert iso.output == dotted.output
+    bad = runner.invoke(app, ["audit", "--store", "memory://", "--as-of", "31/10/2025"])
+    assert bad.exit_code == 2
+    assert "YYYY-MM-DD or DD.MM.YYYY" in bad.output
+
+
+def test_version_names_the_bundled_ruleset_editions() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    for name, path in jr.bundled_rulesets().items():
+        assert f"{name}: {jr.load_ruleset(path).meta.id}, edition " in result.output
+
+
+def test_the_import_kinds_offered_are_the_library_s() -> None:
+    from journal_rules_cli._office_commands import Kind
+
+    assert [k.value for k in Kind] == list(IMPORT_KINDS)
+    assert "orgunits|people|contingent" in runner.invoke(app, ["import", "-h"],
+                                                          env={"COLUMNS": "200"}).output

@@ -291,7 +291,7 @@ def _arguments(name: str, argv: list[str], says: str = "") -> None:
 
 
 _arguments("impossible --as-of", ["audit", "--as-of", "2024-13-45", *MEMORY], "not a date")
-_arguments("missing --as-of", ["audit", *MEMORY], "--as-of")
+_arguments("--as-of without a date", ["audit", *MEMORY, "--as-of"], "--as-of")
 _arguments("unknown --lang", ["audit", "--as-of", "2024-01-01", "--lang", "xx", *MEMORY],
            "'xx'")
 _arguments("unknown --format", ["audit", "--as-of", "2024-01-01", "--format", "xml", *MEMORY],

@@ -13,7 +13,7 @@ from openpyxl import Workbook, load_workbook
 
 import journal_rules as jr
 import journal_rules_office as office
-from journal_rules.commands import LoadCalendarPlan
+from journal_rules.commands import LoadCalendarPlan, RegisterPeople
 from journal_rules.importing import (
     IMPORT_KINDS,
     IMPORT_SHEET,
@@ -21,7 +21,7 @@ from journal_rules.importing import (
     plan_import,
     write_templates,
 )
-from journal_rules.model import CalendarPlan, PlannedClass
+from journal_rules.model import CalendarPlan, Person, PlannedClass
 from journal_rules.testing import demo_gradebook
 
 
@@ -205,3 +205,26 @@ def test_unknown_kind_and_unreadable_files(book: jr.Gradebook, tmp_path: Path) -
         import_file(book, "or-insp", "plan", tmp_path / "x.xlsx")
     with pytest.raises(jr.InvalidInput, match="cannot read"):
         import_file(book, "or-insp", "plan", tmp_path / "missing.csv")
+
+
+# Who imports each kind in docs/first-term.md (the bundled ruleset's permissions).
+IMPORTERS = {"orgunits": "it-admin", "people": "it-admin", "contingent": "or-insp",
+             "terms": "methodist", "units": "methodist", "curriculum": "methodist",
+             "uploaders": "head-anat", "plan": "t-anat", "deadlines": "or-head",
+             "journals": "or-insp"}
+
+
+@pytest.mark.parametrize("ext", ["csv", "xlsx"])
+def test_the_templates_example_rows_import_cleanly_in_order(tmp_path: Path, ext: str) -> None:
+    assert list(IMPORTERS) == list(IMPORT_KINDS)
+    write_templates(tmp_path)
+    store = jr.MemoryStore()
+    book = jr.Gradebook.for_ruleset(store, jr.default_ruleset())
+    book.execute("it-admin", RegisterPeople([
+        Person("it-admin", "Администратор", {"it_department"})]))
+    for kind, actor in IMPORTERS.items():
+        events = import_file(book, actor, kind, tmp_path / f"{kind}.{ext}")
+        assert events, kind
+    assert book.journals() == ["anat/101/2025-1"]
+    assert set(book.directory.people) >= {"t-anat", "s10101", "or-head"}
+    assert {u.id for u in book.directory.units["nerv"].parts} == {"nerv-anat", "nerv-neuro"}

@@ -8,7 +8,9 @@ problem is reported with its file, row and column.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import csv
+from collections.abc import Callable, Mapping
+from collections.abc import Set as AbstractSet
 from datetime import date, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -23,8 +25,11 @@ from journal_rules._commands import (
     LoadContingent,
     LoadCurriculum,
     OpenJournal,
+    RegisterOrgUnits,
+    RegisterPeople,
     SetDeadlineCalendar,
 )
+from journal_rules._dates import DATE_FORMATS, parse_date
 from journal_rules._directory import Directory
 from journal_rules._errors import Problem, suggest
 from journal_rules._model import (
@@ -37,9 +42,12 @@ from journal_rules._model import (
     CurriculumEntry,
     Group,
     JournalSpec,
+    OrgUnit,
+    Person,
     PlannedClass,
     Student,
     Term,
+    UnitKind,
 )
 
 from ._tables import EXTRA, Row, Table
@@ -65,7 +73,17 @@ class ImportKind:
     clauses: tuple[str, ...]
     title: str
     columns: tuple[Column, ...]
-    build: Callable[[Table, Directory, list[Problem]], list[Command]]
+    build: Callable[[Table, Directory, list[Problem], frozenset[str]], list[Command]]
+    examples: tuple[tuple[str, ...], ...] = ()
+    """Example rows, in column order, that import cleanly in the order of :data:`KINDS` (each
+    kind's rows refer to what the kinds before it registered); empty: one row of the columns'
+    examples."""
+
+    def example_rows(self) -> list[list[str]]:
+        """The rows a template shows under its header."""
+        if not self.examples:
+            return [[c.example for c in self.columns]]
+        return [list(row) for row in self.examples]
 
 
 def _col(name: str, type_: str = "text", required: bool = True, help_: str = "",
@@ -100,7 +118,7 @@ class _Reader:
             self.bad(name, str(exc))
             return None
 
-    def ref(self, name: str, known: set[str] | dict[str, Any], kind: str) -> Any:
+    def ref(self, name: str, known: AbstractSet[str] | Mapping[str, Any], kind: str) -> Any:
         value = self.get(name)
         if value is None:
             return None
@@ -152,17 +170,11 @@ def _decimal(text: str) -> Decimal:
 
 
 def _date(text: str) -> date:
-    for parse in (date.fromisoformat, _dotted):
-        try:
-            return parse(text[:10])
-        except ValueError:
-            continue
-    raise ValueError(f"{text!r} is not a date (YYYY-MM-DD or DD.MM.YYYY)")
-
-
-def _dotted(text: str) -> date:
-    day, month, year = text.split(".")
-    return date(int(year), int(month), int(day))
+    # A date cell of a spreadsheet arrives as "2025-09-01 00:00:00": its date is the date.
+    try:
+        return parse_date(text[:10] if len(text) > 10 and text[10] == " " else text)
+    except ValueError:
+        raise ValueError(f"{text[:40]!r} is not a date ({DATE_FORMATS})") from None
 
 
 def _time(text: str) -> time:
@@ -195,6 +207,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "list": _list,
     "course_kind": _enum(frozenset(k.value for k in CourseKind)),
     "control_kind": _enum(frozenset(k.value for k in ControlKind)),
+    "unit_kind": _enum(frozenset(k.value for k in UnitKind)),
 }
 
 
@@ -228,7 +241,59 @@ def _same(r: _Reader, seen: dict[Any, dict[str, Any]], key: Any, values: dict[st
                         f"{first[name]!r} here in another row, not {value!r}")
 
 
-def _contingent(table: Table, d: Directory, problems: list[Problem]) -> list[Command]:
+def _org_units(table: Table, d: Directory, problems: list[Problem],
+               roles: frozenset[str]) -> list[Command]:
+    columns = _start(table, KINDS["orgunits"], problems)
+    rows: dict[str, tuple[_Reader, dict[str, Any]]] = {}
+    for row in table.rows:
+        r = _Reader(table, row, columns, problems)
+        unit = r.get("id")
+        values = {c: r.get(c) for c in ("name", "kind", "parent")}
+        if unit is None:
+            continue
+        if unit in rows:
+            r.bad("id", f"org unit {unit!r} is already on row {rows[unit][0].row.number}")
+            continue
+        rows[unit] = (r, values)
+    known = set(d.org_units) | set(rows)
+    built: list[OrgUnit] = []
+    for unit, (r, v) in rows.items():
+        parent = v["parent"]
+        if parent is not None and parent not in known:
+            r.bad("parent", f"unknown org unit {parent!r}", suggest(parent, known))
+        elif parent == unit:
+            r.bad("parent", f"org unit {unit!r} cannot be its own parent")
+        elif None not in (v["name"], v["kind"]):
+            built.append(OrgUnit(unit, v["name"], UnitKind(v["kind"]), parent))
+    return [RegisterOrgUnits(built)] if built else []
+
+
+def _people(table: Table, d: Directory, problems: list[Problem],
+            roles: frozenset[str]) -> list[Command]:
+    columns = _start(table, KINDS["people"], problems)
+    seen: dict[str, int] = {}
+    built: list[Person] = []
+    for row in table.rows:
+        r = _Reader(table, row, columns, problems)
+        person, name = r.get("id"), r.get("name")
+        held = r.ref("roles", roles, "role") or ()
+        units = r.ref("units", d.org_units, "org unit") or ()
+        email, position = r.get("email"), r.get("position")
+        if not held and r.raw("roles"):
+            r.bad("roles", "no role named")
+        if person is None:
+            continue
+        if person in seen:
+            r.bad("id", f"person {person!r} is already on row {seen[person]}")
+            continue
+        seen[person] = row.number
+        if name is not None and held:
+            built.append(Person(person, name, held, units, email=email, position=position))
+    return [RegisterPeople(built)] if built else []
+
+
+def _contingent(table: Table, d: Directory, problems: list[Problem],
+                roles: frozenset[str]) -> list[Command]:
     columns = _start(table, KINDS["contingent"], problems)
     groups: dict[str, dict[str, Any]] = {}
     students: list[Student] = []
@@ -268,7 +333,8 @@ def _contingent(table: Table, d: Directory, problems: list[Problem]) -> list[Com
                            academic_year=next(iter(known_years), ""))]
 
 
-def _terms(table: Table, d: Directory, problems: list[Problem]) -> list[Command]:
+def _terms(table: Table, d: Directory, problems: list[Problem],
+           roles: frozenset[str]) -> list[Command]:
     columns = _start(table, KINDS["terms"], problems)
     terms: list[Term] = []
     for row in table.rows:
@@ -281,7 +347,8 @@ def _terms(table: Table, d: Directory, problems: list[Problem]) -> list[Command]
     return [LoadCurriculum(terms, [], [])]
 
 
-def _units(table: Table, d: Directory, problems: list[Problem]) -> list[Command]:
+def _units(table: Table, d: Directory, problems: list[Problem],
+           roles: frozenset[str]) -> list[Command]:
     columns = _start(table, KINDS["units"], problems)
     units: dict[str, dict[str, Any]] = {}
     parts: dict[str, list[CoursePart]] = {}
@@ -332,7 +399,8 @@ def _units(table: Table, d: Directory, problems: list[Problem]) -> list[Command]
     return [LoadCurriculum([], built, [])]
 
 
-def _curriculum(table: Table, d: Directory, problems: list[Problem]) -> list[Command]:
+def _curriculum(table: Table, d: Directory, problems: list[Problem],
+                roles: frozenset[str]) -> list[Command]:
     columns = _start(table, KINDS["curriculum"], problems)
     entries: list[CurriculumEntry] = []
     seen: dict[tuple[str, str, str], int] = {}
@@ -350,7 +418,8 @@ def _curriculum(table: Table, d: Directory, problems: list[Problem]) -> list[Com
     return [LoadCurriculum([], [], entries)]
 
 
-def _plans(table: Table, d: Directory, problems: list[Problem]) -> list[Command]:
+def _plans(table: Table, d: Directory, problems: list[Problem],
+           roles: frozenset[str]) -> list[Command]:
     columns = _start(table, KINDS["plan"], problems)
     heads: dict[tuple[Any, ...], dict[str, Any]] = {}
     classes: dict[tuple[Any, ...], list[PlannedClass]] = {}
@@ -378,7 +447,8 @@ def _plans(table: Table, d: Directory, problems: list[Problem]) -> list[Command]
                                           **head)) for key, head in heads.items()]
 
 
-def _uploaders(table: Table, d: Directory, problems: list[Problem]) -> list[Command]:
+def _uploaders(table: Table, d: Directory, problems: list[Problem],
+               roles: frozenset[str]) -> list[Command]:
     columns = _start(table, KINDS["uploaders"], problems)
     heads: dict[tuple[str, str], dict[str, Any]] = {}
     people: dict[tuple[str, str], list[str]] = {}
@@ -396,7 +466,8 @@ def _uploaders(table: Table, d: Directory, problems: list[Problem]) -> list[Comm
     return [AssignPlanUploaders(k[0], k[1], people.get(k, []), **h) for k, h in heads.items()]
 
 
-def _deadlines(table: Table, d: Directory, problems: list[Problem]) -> list[Command]:
+def _deadlines(table: Table, d: Directory, problems: list[Problem],
+               roles: frozenset[str]) -> list[Command]:
     columns = _start(table, KINDS["deadlines"], problems)
     heads: dict[str, dict[str, Any]] = {}
     rows: dict[str, list[DeadlineRow]] = {}
@@ -415,15 +486,14 @@ def _deadlines(table: Table, d: Directory, problems: list[Problem]) -> list[Comm
     return [SetDeadlineCalendar(t, rows.get(t, []), **h) for t, h in heads.items()]
 
 
-def _journals(table: Table, d: Directory, problems: list[Problem]) -> list[Command]:
+def _journals(table: Table, d: Directory, problems: list[Problem],
+              roles: frozenset[str]) -> list[Command]:
     columns = _start(table, KINDS["journals"], problems)
     heads: dict[str, dict[str, Any]] = {}
     controls: dict[str, list[ControlPoint]] = {}
     for row in table.rows:
         r = _Reader(table, row, columns, problems)
         journal = r.get("journal")
-        if journal is not None and journal in d.journals:
-            r.bad("journal", f"journal {journal!r} already exists")
         head = {"unit": r.ref("unit", d.units, "course unit"), "part": r.get("part"),
                 "group": r.ref("group", d.groups, "group"), "term": r.ref("term", d.terms, "term"),
                 "teachers": r.ref("teachers", d.people, "person"),
@@ -447,13 +517,61 @@ def _journals(table: Table, d: Directory, problems: list[Problem]) -> list[Comma
     for journal, h in heads.items():
         if None in (h["unit"], h["group"], h["term"], h["teachers"]):
             continue
-        out.append(OpenJournal(JournalSpec(journal, h["unit"], h["group"], h["term"],
-                                           h["teachers"], controls.get(journal, []),
-                                           part=h["part"], department=h["department"])))
+        spec = JournalSpec(journal, h["unit"], h["group"], h["term"], h["teachers"],
+                           controls.get(journal, []), part=h["part"], department=h["department"])
+        old = d.journals.get(journal)
+        if old is not None and old != spec:  # a journal's spec never changes once opened
+            problems.append(Problem(
+                f"journal {journal!r} already exists with other values; a journal, once "
+                "opened, does not change", file=table.file, column="journal"))
+            continue
+        out.append(OpenJournal(spec))
     return out
 
 
+def _rows(*rows: str) -> tuple[tuple[str, ...], ...]:
+    """Example rows written as CSV lines (a quoted cell may hold commas)."""
+    return tuple(tuple(row) for row in csv.reader(rows))
+
+
+# The example rows of the templates make one small school's first term: imported in this order
+# (docs/first-term.md) on a store that ``journal-rules init`` started, they import cleanly.
 KINDS: dict[str, ImportKind] = {
+    "orgunits": ImportKind("orgunits", ("T1", "P15"),
+                           "Структура: школы/факультеты, кафедры, офисы", (
+        _col("id", help_="org unit id", example="dep-anat"),
+        _col("name", example="Кафедра анатомии"),
+        _col("kind", "unit_kind", help_="school, department or office", example="department"),
+        _col("parent", required=False, help_="the id of the unit it belongs to (a department's "
+                                             "school)", example="som"),
+    ), _org_units, _rows(
+        "som,Школа общей медицины,school,",
+        "dep-anat,Кафедра анатомии,department,som",
+        "or,Офис регистратора,office,",
+        "it,Департамент информационных технологий,office,",
+        "oumr,Отдел учебно-методической работы,office,",
+    )),
+    "people": ImportKind("people", ("T18", "P7", "P8"),
+                         "Пользователи: сотрудники и логины обучающихся", (
+        _col("id", help_="person id (their login)", example="t-anat"),
+        _col("name", example="Ахметова А.А."),
+        _col("roles", "list", help_="role ids of the ruleset, comma-separated",
+             example="teacher"),
+        _col("units", "list", required=False, help_="org unit ids, comma-separated",
+             example="dep-anat"),
+        _col("email", required=False, example="a.akhmetova@example.edu"),
+        _col("position", required=False, example="старший преподаватель"),
+    ), _people, _rows(
+        "or-head,Руководитель ОР,registrar_head,or,or-head@example.edu,руководитель офиса",
+        "or-insp,Инспектор ОР,registrar_inspector,or,,инспектор",
+        "dean,Декан ШОМ,school_dean,som,,декан",
+        "curator,Декан по курации,curation_dean,som,,декан по курации",
+        "head-anat,Зав. кафедрой анатомии,department_head,dep-anat,,заведующий кафедрой",
+        "t-anat,Ахметова А.А.,teacher,dep-anat,a.akhmetova@example.edu,старший преподаватель",
+        "methodist,Методист ОУМР,methodist,oumr,,методист",
+        "s10101,Студент 101-01,student,som,,",
+        "s10102,Студент 101-02,student,som,,",
+    )),
     "contingent": ImportKind("contingent", ("P1",), "Контингент обучающихся (П1)", (
         _col("academic_year", help_="the academic year the contingent is for",
              example="2025-2026"),
@@ -468,7 +586,10 @@ KINDS: dict[str, ImportKind] = {
         _col("student_name", example="Студент 101-01"),
         _col("order", required=False, help_="the order on forming groups",
              example="Приказ № 1-к"),
-    ), _contingent),
+    ), _contingent, _rows(
+        "2025-2026,101,Общая медицина,1,som,ru,curator,s10101,Студент 101-01,Приказ № 1-к",
+        "2025-2026,101,Общая медицина,1,som,ru,curator,s10102,Студент 101-02,Приказ № 1-к",
+    )),
     "terms": ImportKind("terms", ("P2", "T8"), "Академические периоды", (
         _col("id", example="2025-1"), _col("academic_year", example="2025-2026"),
         _col("number", "int", example="1"), _col("starts", "date", example="2025-09-01"),
@@ -488,11 +609,24 @@ KINDS: dict[str, ImportKind] = {
         _col("class_types", "list", required=False, example="лекция, практика"),
         _col("teaching_methods", "list", required=False, example="CBL, TBL"),
         _col("assessment_methods", "list", required=False, example="тестирование, ОСКЭ"),
-    ), _units),
+    ), _units, _rows(
+        'anat,,Анатомия,discipline,dep-anat,5,2025-09-01,2025-12-14,"лекция, практика",'
+        '"CBL, TBL","тестирование, ОСКЭ"',
+        'nerv,,Нервная система,integrated,dep-anat,6,2025-09-01,2025-12-14,"лекция, практика",'
+        "TBL,тестирование",
+        "nerv,nerv-anat,Анатомия нервной системы,,dep-anat,3,2025-09-01,2025-10-22,,,",
+        "nerv,nerv-neuro,Нейроанатомия,,dep-anat,3,2025-10-23,2025-12-14,,,",
+    )),
     "curriculum": ImportKind("curriculum", ("P3", "T8"), "Рабочий учебный план (П3)", (
         _col("group", example="101"), _col("unit", example="anat"),
         _col("term", example="2025-1"),
-    ), _curriculum),
+    ), _curriculum, _rows("101,anat,2025-1", "101,nerv,2025-1")),
+    "uploaders": ImportKind("uploaders", ("P5",), "Ответственные за загрузку КТП (П5)", (
+        _col("academic_year", example="2025-2026"),
+        _col("department", example="dep-anat"), _col("unit", example="anat"),
+        _col("person", example="t-anat"), _col("minutes_number", example="1"),
+        _col("minutes_date", "date", example="2025-06-20"),
+    ), _uploaders),
     "plan": ImportKind("plan", ("P6", "F1"), "Календарно-тематический план (форма 1, П6)", (
         _col("unit", example="anat"), _col("academic_year", example="2025-2026"),
         _col("year_of_study", "int", example="1"), _col("specialty", example="Общая медицина"),
@@ -503,19 +637,21 @@ KINDS: dict[str, ImportKind] = {
         _col("minutes_number", required=False, example="1"),
         _col("minutes_date", "date", required=False, example="2025-08-25"),
         _col("agreed_by", required=False, example="Декан ШОМ"),
-    ), _plans),
-    "uploaders": ImportKind("uploaders", ("P5",), "Ответственные за загрузку КТП (П5)", (
-        _col("academic_year", example="2025-2026"),
-        _col("department", example="dep-anat"), _col("unit", example="anat"),
-        _col("person", example="t-anat"), _col("minutes_number", example="1"),
-        _col("minutes_date", "date", example="2025-06-20"),
-    ), _uploaders),
+    ), _plans, _rows(
+        "anat,2025-2026,1,Общая медицина,1,2025-09-01,09:00,Введение в анатомию,2,"
+        "Ахметова А.А.,ауд. 214,1,2025-08-25,Декан ШОМ",
+        "anat,2025-2026,1,Общая медицина,2,2025-09-08,09:00,Кости черепа,2,"
+        "Ахметова А.А.,ауд. 214,1,2025-08-25,Декан ШОМ",
+    )),
     "deadlines": ImportKind("deadlines", ("T12", "T11"), "Сроки заполнения и закрытия (T12)", (
         _col("term", example="2025-1"), _col("control_kind", "control_kind", example="current"),
         _col("marks_by", "date", required=False, example="2025-10-20"),
         _col("close_by", "date", example="2025-10-23"),
         _col("order_number", example="123"), _col("order_date", "date", example="2025-08-15"),
-    ), _deadlines),
+    ), _deadlines, _rows(
+        "2025-1,current,2025-10-20,2025-10-23,123,2025-08-15",
+        "2025-1,intermediate,2025-12-20,2025-12-23,123,2025-08-15",
+    )),
     "journals": ImportKind("journals", ("T1", "T12", "P3"),
                            "Журналы и их контрольные мероприятия, преподаватели", (
         _col("journal", example="anat/101/2025-1"), _col("unit", example="anat"),
@@ -526,5 +662,10 @@ KINDS: dict[str, ImportKind] = {
         _col("control", example="current-1"),
         _col("control_kind", "control_kind", example="current"),
         _col("starts", "date", example="2025-09-01"), _col("ends", "date", example="2025-10-22"),
-    ), _journals),
+    ), _journals, _rows(
+        "anat/101/2025-1,anat,,101,2025-1,t-anat,dep-anat,current-1,current,2025-09-01,"
+        "2025-10-22",
+        "anat/101/2025-1,anat,,101,2025-1,t-anat,dep-anat,exam,intermediate,2025-12-15,"
+        "2025-12-20",
+    )),
 }
