@@ -92,59 +92,74 @@ def _same_deadlines(old: Any, new: SetDeadlineCalendar) -> bool:
     return seen == wanted
 
 
+def _many(command: Command, d: Directory) -> tuple[Command | None, list[RecordChange]] | None:
+    """A command of many records (org units, people, a contingent, a curriculum): the command
+    of its new and changed records (None: nothing to record) and every record's change; None
+    for a command of another kind."""
+    match command:
+        case RegisterOrgUnits():
+            org, c = _split("org unit", command.units, d.org_units, lambda u: u.id)
+            return (RegisterOrgUnits(org) if org else None), c
+        case RegisterPeople():
+            people, c = _split("person", command.people, d.people, lambda p: p.id)
+            return (RegisterPeople(people) if people else None), c
+        case LoadContingent():
+            groups, c = _split("group", command.groups, d.groups, lambda g: g.id)
+            students, s = _split("student", command.students, d.students, lambda x: x.id)
+            kept = attrs.evolve(command, groups=groups, students=students)
+            return (kept if groups or students else None), c + s
+        case LoadCurriculum():
+            terms, t = _split("term", command.terms, d.terms, lambda x: x.id)
+            courses, u = _split("course unit", command.units, d.units, lambda x: x.id)
+            entries, e = _split("curriculum line", command.entries, d.curriculum,
+                                lambda x: (x.group, x.unit, x.term), "/".join)
+            kept_curriculum = LoadCurriculum(terms, courses, entries)
+            return (kept_curriculum if terms or courses or entries else None), t + u + e
+    return None
+
+
+def _one(command: Command, d: Directory) -> tuple[str, str, Any, bool] | None:
+    """A command of one record (a КТП, a unit's uploaders, a term's deadlines, a journal): what
+    it is, its key, the registry's record and whether the command repeats it; None for a
+    command of another kind."""
+    match command:
+        case LoadCalendarPlan(plan=plan):
+            key = (plan.unit, plan.academic_year, plan.year_of_study, plan.specialty)
+            old: Any = d.plans.get(key)
+            return "calendar plan", "/".join(map(str, key)), old, old == plan
+        case AssignPlanUploaders():
+            old = d.plan_uploaders.get(command.unit)
+            return "plan uploaders of", command.unit, old, _same_uploaders(old, command)
+        case SetDeadlineCalendar():
+            old = d.deadlines.get(command.term)
+            return ("deadline calendar of term", command.term, old,
+                    _same_deadlines(old, command))
+        case OpenJournal(spec=spec):
+            old = d.journals.get(spec.id)
+            return "journal", spec.id, old, old == spec
+    return None
+
+
 def changes(commands: Sequence[Command], d: Directory) -> tuple[list[Command],
                                                                 list[RecordChange]]:
     """The commands that record only what is new or changed, and the change of every record."""
     out: list[Command] = []
     found: list[RecordChange] = []
-
-    def single(what: str, key: str, old: Any, command: Command, same: bool) -> None:
+    for command in commands:
+        many = _many(command, d)
+        if many is not None:
+            kept, records = many
+            found += records
+            if kept is not None:
+                out.append(kept)
+            continue
+        one = _one(command, d)
+        if one is None:
+            out.append(command)
+            continue
+        what, key, old, same = one
         status: Status = "new" if old is None else "unchanged" if same else "changed"
         found.append(RecordChange(status, what, key))
         if status != "unchanged":
             out.append(command)
-
-    for command in commands:
-        match command:
-            case RegisterOrgUnits():
-                org, c = _split("org unit", command.units, d.org_units, lambda u: u.id)
-                found += c
-                if org:
-                    out.append(RegisterOrgUnits(org))
-            case RegisterPeople():
-                people, c = _split("person", command.people, d.people, lambda p: p.id)
-                found += c
-                if people:
-                    out.append(RegisterPeople(people))
-            case LoadContingent():
-                groups, c = _split("group", command.groups, d.groups, lambda g: g.id)
-                students, s = _split("student", command.students, d.students, lambda x: x.id)
-                found += c + s
-                if groups or students:
-                    out.append(attrs.evolve(command, groups=groups, students=students))
-            case LoadCurriculum():
-                terms, t = _split("term", command.terms, d.terms, lambda x: x.id)
-                courses, u = _split("course unit", command.units, d.units, lambda x: x.id)
-                entries, e = _split("curriculum line", command.entries, d.curriculum,
-                                    lambda x: (x.group, x.unit, x.term), "/".join)
-                found += t + u + e
-                if terms or courses or entries:
-                    out.append(LoadCurriculum(terms, courses, entries))
-            case LoadCalendarPlan(plan=plan):
-                key = (plan.unit, plan.academic_year, plan.year_of_study, plan.specialty)
-                old: Any = d.plans.get(key)
-                single("calendar plan", "/".join(map(str, key)), old, command, old == plan)
-            case AssignPlanUploaders():
-                old = d.plan_uploaders.get(command.unit)
-                single("plan uploaders of", command.unit, old, command,
-                       _same_uploaders(old, command))
-            case SetDeadlineCalendar():
-                old = d.deadlines.get(command.term)
-                single("deadline calendar of term", command.term, old, command,
-                       _same_deadlines(old, command))
-            case OpenJournal(spec=spec):
-                old = d.journals.get(spec.id)
-                single("journal", spec.id, old, command, old == spec)
-            case _:
-                out.append(command)
     return out, found
