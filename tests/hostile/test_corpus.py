@@ -1,6 +1,7 @@
 """The bad-input corpus (``corpus.py``): every case ends in one clear error, no traceback, within
-10 s and 500 MB (each case's address space limited with RLIMIT_AS to 500 MB above the child
-process's own, and a SIGALRM after 10 s: going over either is a crash, which fails the case)."""
+10 s of CPU time and 500 MB (each case's address space limited with RLIMIT_AS to 500 MB above the
+child process's own, and a profiling timer after 10 s of CPU time: going over either is a crash,
+which fails the case). CPU time, not wall-clock time, so that a busy machine cannot fail a case."""
 
 from __future__ import annotations
 
@@ -53,5 +54,6 @@ def test_one_clear_error_within_bounds(results: dict[int, dict[str, object]],
     assert record["code"] in case.exits, (record["code"], text)
     assert text.strip(), "no message"
     assert case.says in text, text
+    # CPU seconds (see _run_corpus): a loaded machine does not make a sound case slow.
     assert float(record["seconds"]) < 10  # type: ignore[arg-type]
     assert float(record["peak_mb"]) < 500  # type: ignore[arg-type]
