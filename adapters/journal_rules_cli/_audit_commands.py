@@ -27,12 +27,10 @@ from ._options import (
     Lang,
     LangOption,
     NoVerifyOption,
-    RulesetOption,
     StoreOption,
     handled,
-    load_ruleset,
 )
-from ._rules_commands import _audit, _nearest
+from ._rules_commands import EditionsOption, _audit, _edition, _editions, _nearest
 
 
 class AuditFormat(enum.StrEnum):
@@ -127,7 +125,7 @@ def audit_command(
     *,
     store: StoreOption = DEFAULT_STORE_URL,
     as_of: AsOfOption = None,
-    ruleset: RulesetOption = None,
+    ruleset: EditionsOption = None,
     output: Annotated[AuditFormat, typer.Option(
         "--format", help="How to print the report: text, one JSON document, or JSON Lines.")]
     = AuditFormat.text,
@@ -167,22 +165,27 @@ def audit_command(
         raise typer.Exit(1)
 
 
-def _run(store: str, as_of: date | None, ruleset: Path | None, output: AuditFormat,  # noqa: PLR0917
-         lang: Lang | None, no_verify: bool, chosen: AuditFilter, fail_on: FailOn | None,
-         ) -> bool:
-    loaded = load_ruleset(ruleset)
-    lg = language(lang, loaded)
+def _run(store: str, as_of: date | None, ruleset: list[Path] | None,  # noqa: PLR0917
+         output: AuditFormat, lang: Lang | None, no_verify: bool, chosen: AuditFilter,
+         fail_on: FailOn | None) -> bool:
+    editions = _editions(ruleset)
     if as_of is None:  # today where the university is (the ruleset's time zone)
-        as_of = datetime.now(loaded.policy.tz).date()
-    _check_rules(chosen.rules, loaded)
-    report = chosen.apply(_audit(store, loaded, as_of, verify=not no_verify, bar=True))
+        as_of = datetime.now(editions.latest.policy.tz).date()
+    loaded = editions.on(as_of)
+    lg = language(lang, loaded)
+    several = len(editions.editions) > 1
+    for edition in editions.rulesets if chosen.rules else ():
+        if chosen.rules - {r.id for r in edition.rules}:
+            _check_rules(chosen.rules, edition)
+    report = chosen.apply(_audit(store, editions if several else loaded, as_of,
+                                 verify=not no_verify, bar=True))
     if output is AuditFormat.json:
         typer.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     elif output is AuditFormat.jsonl:
         for line in jsonl_lines(report):
             typer.echo(line)
     else:
-        _print_text(report, lg)
+        _print_text(report, lg, several=several)
     return fails(report, fail_on)
 
 
@@ -198,17 +201,17 @@ def _check_rules(rules: frozenset[str], ruleset: jr.Ruleset) -> None:
         raise jr.InvalidInput("audit", problems)
 
 
-def _print_text(report: jr.AuditReport, lg: Language) -> None:
+def _print_text(report: jr.AuditReport, lg: Language, *, several: bool = False) -> None:
     typer.echo(label("audit_header", lg, as_of=report.as_of, ruleset=report.ruleset.id,
                      edition=report.ruleset.edition, hash=report.ruleset.content_hash[:12]))
     for f in report.findings:
         due = f" {label('due', lg)} {f.due}" if f.due else ""
         who = f" -> {', '.join(f.responsible)}" if f.responsible else ""
-        typer.echo(f"{kind(f.kind, lg):9} [{f.rule_id}] ({', '.join(f.clauses)}){due}{who}: "
-                   f"{f.message(lg)}")
+        typer.echo(f"{kind(f.kind, lg):9} [{f.rule_id}]{_edition(f, several, lg)} "
+                   f"({', '.join(f.clauses)}){due}{who}: {f.message(lg)}")
     for f in report.register:
-        typer.echo(f"{label('register', lg):9} [{f.rule_id}] ({', '.join(f.clauses)}): "
-                   f"{f.message(lg)}")
+        typer.echo(f"{label('register', lg):9} [{f.rule_id}]{_edition(f, several, lg)} "
+                   f"({', '.join(f.clauses)}): {f.message(lg)}")
     for s in report.sanctions:
         typer.echo(f"{label('sanction', lg):9} [{s.rule_id}] ({', '.join(s.clauses)}): "
                    f"{s.message(lg)}")

@@ -3,40 +3,44 @@
 from __future__ import annotations
 
 import difflib
+import enum
 import json
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
+from xml.etree import ElementTree
 
+import attrs
 import typer
 
 import journal_rules as jr
-from journal_rules.events import journal_stream
-from journal_rules.model import Language, RulesetRef
-from journal_rules.rules import (
-    ruleset_coverage,
-    ruleset_json_schema,
-    ruleset_test_summary,
-    run_ruleset_tests,
-)
-from journal_rules.storage import DEFAULT_STORE_URL
+from journal_rules.testing import load_world, play_world
 
 from ._labels import kind, label, language
 from ._options import (
     DATE_HELP,
+    FormatOption,
+    Lang,
     LangOption,
+    NoVerifyOption,
     RulesetOption,
     StoreOption,
+    TextOrJson,
     load_ruleset,
     new_app,
     opened,
     parse_date_param,
+    print_error,
 )
 from ._progress import progress_bar
 
-rules_app = new_app("Policy author's tools: lint, test, explain, coverage, schema.")
+rules_app = new_app("Policy author's tools: lint, fmt, test, coverage, decide, explain, "
+                    "parameters, schema.")
 
-DEFAULT_TESTS = Path("rulesets/tests")
+EditionsOption = Annotated[list[Path] | None, typer.Option(
+    "--ruleset", metavar="FILE",
+    help="A ruleset file, or an editions list (editions: [...]); repeat it to judge each day "
+    "by the edition in force (default: the bundled KazNMU SOP ruleset).")]
 
 
 def _rule_ids(ruleset: jr.Ruleset) -> set[str]:
@@ -52,63 +56,173 @@ def _nearest(name: str, choices: set[str]) -> str | None:
     return found[0] if found else None
 
 
+class LintFormat(enum.StrEnum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+
+
+class TestFormat(enum.StrEnum):
+    text = "text"
+    json = "json"
+    junit = "junit"
+
+
+def _echo_json(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
 @rules_app.command("lint")
-def lint(file: Annotated[Path, typer.Argument(
-    metavar="FILE", help="The ruleset file to check.")]) -> None:
-    """Check a ruleset; print every problem as file:line and exit 1 if there are any."""
-    try:
-        ruleset = jr.load_ruleset(file)
-    except jr.InvalidInput as exc:
-        for problem in exc.problems:
-            typer.echo(str(problem))
-        typer.echo(f"{len(exc.problems)} problem(s)")
-        raise typer.Exit(1) from None
-    typer.echo(f"{file}: ok ({ruleset.meta.id}, edition {ruleset.meta.edition}, "
-               f"{len(ruleset.rules)} rules, sha256 {ruleset.content_hash[:12]})")
+def lint(paths: Annotated[list[Path], typer.Argument(
+             metavar="PATH...",
+             help="Ruleset, editions or test-case files, and folders to search for them.")],
+         output: Annotated[LintFormat, typer.Option("--format", help="text, json or sarif")]
+         = LintFormat.text) -> None:
+    """Check rulesets and test-case files; print every problem with file, line, column, code
+    and the nearest valid name; exit 1 if there are any."""
+    files = jr.rules.lint_rulesets(paths)
+    if output is LintFormat.json:
+        _echo_json(jr.rules.lint_as_json(files))
+    elif output is LintFormat.sarif:
+        _echo_json(jr.rules.lint_as_sarif(files))
+    else:
+        for f in files:
+            if f.ok:
+                typer.echo(f"{f.file}: ok ({f.summary})")
+            for problem in f.problems:
+                typer.echo(str(problem))
+        count = sum(len(f.problems) for f in files)
+        typer.echo(f"{len(files)} file(s) checked, {count} problem(s)")
+    if not files or any(not f.ok for f in files):
+        raise typer.Exit(1)
+
+
+@rules_app.command("fmt")
+def fmt(paths: Annotated[list[Path], typer.Argument(
+            metavar="PATH...", help="Ruleset files, and folders to search for them.")],
+        check: Annotated[bool, typer.Option(
+            "--check", help="Change nothing; exit 1 if a file is not in canonical form.")]
+        = False,
+        diff: Annotated[bool, typer.Option("--diff", help="Print what would change.")]
+        = False) -> None:
+    """Rewrite rulesets in canonical form (key order, indentation, quoting), keeping comments."""
+    files = [file for file, _ in jr.rules.ruleset_files(paths, ("ruleset",))]
+    untidy = 0
+    for file in files:
+        if not file.is_file():
+            raise jr.InvalidInput(str(file), [jr.Problem("no such file", file=str(file))])
+        result = jr.rules.format_ruleset(file, write=not check and not diff)
+        if not result.changed:
+            continue
+        untidy += 1
+        if diff:
+            before = file.read_text(encoding="utf-8").splitlines(keepends=True)
+            typer.echo("".join(difflib.unified_diff(before, result.text.splitlines(
+                keepends=True), f"{file}", f"{file} (formatted)")), nl=False)
+        typer.echo(f"{'would reformat' if check or diff else 'reformatted'} {file}")
+    done = "to reformat" if check or diff else "reformatted"
+    typer.echo(f"{len(files)} file(s), {untidy} {done}")
+    if (check or diff) and untidy:
+        raise typer.Exit(1)
 
 
 @rules_app.command("test")
-def run_tests(path: Annotated[Path, typer.Argument(
-    metavar="PATH", help="A test-case file or a folder of them.")]
-         = DEFAULT_TESTS,
-         verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
+def run_tests(
+    path: Annotated[Path | None, typer.Argument(
+        metavar="PATH", help="A test-case file or a folder of them (default: the cases bundled "
+        "with the library).")] = None,
+    keyword: Annotated[str | None, typer.Option(
+        "-k", metavar="EXPR",
+        help="Only cases whose file::name matches: words, and, or, not, ( ).")] = None,
+    exitfirst: Annotated[bool, typer.Option("-x", "--exitfirst",
+                                            help="Stop at the first failure.")] = False,
+    output: Annotated[TestFormat, typer.Option("--format", help="text, json or junit")]
+    = TestFormat.text,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
     """Run ruleset test cases; print each failure and `N passed, N failed`; exit 1 on failure."""
-    results = run_ruleset_tests(path)
-    for r in results:
-        if not r.passed:
-            typer.echo(f"FAIL {r.file}: {r.name}")
-            for failure in r.failures:
-                typer.echo(f"    {failure}")
-        elif verbose:
-            typer.echo(f"ok   {r.file}: {r.name}")
-    typer.echo(ruleset_test_summary(results))
+    results = jr.rules.run_ruleset_tests(path, keyword=keyword, exitfirst=exitfirst)
+    if output is TestFormat.json:
+        _echo_json({"passed": sum(r.passed for r in results),
+                    "failed": sum(not r.passed for r in results),
+                    "cases": [{"file": r.file, "name": r.name, "passed": r.passed,
+                               "failures": list(r.failures), "fired": sorted(r.fired)}
+                              for r in results]})
+    elif output is TestFormat.junit:
+        typer.echo(_junit(results))
+    else:
+        for r in results:
+            if not r.passed:
+                typer.echo(f"FAIL {r.file}: {r.name}")
+                for failure in r.failures:
+                    typer.echo("".join(f"    {line}\n" for line in failure.splitlines()),
+                               nl=False)
+            elif verbose:
+                typer.echo(f"ok   {r.file}: {r.name}")
+        typer.echo(jr.rules.ruleset_test_summary(results))
     if any(not r.passed for r in results):
         raise typer.Exit(1)
 
 
+def _junit(results: list[jr.rules.CaseResult]) -> str:
+    """JUnit XML, as CI servers read pytest's ``--junitxml``: one testsuite, a testcase per
+    case (classname: the case file), a failure per failed case."""
+    failed = sum(not r.passed for r in results)
+    suite = ElementTree.Element("testsuite", name="journal-rules", tests=str(len(results)),
+                                failures=str(failed), errors="0", skipped="0",
+                                time=f"{sum(r.seconds for r in results):.3f}")
+    for r in results:
+        case = ElementTree.SubElement(suite, "testcase", classname=r.file, name=r.name,
+                                      time=f"{r.seconds:.3f}")
+        if not r.passed:
+            summary = " ".join(" ".join(r.failures).split())
+            failure = ElementTree.SubElement(case, "failure", message=summary[:200] or "failed")
+            failure.text = "\n".join(r.failures)
+    root = ElementTree.Element("testsuites", tests=str(len(results)), failures=str(failed))
+    root.append(suite)
+    return ElementTree.tostring(root, encoding="unicode", xml_declaration=True)
+
+
 @rules_app.command("coverage")
 def coverage(ruleset: RulesetOption = None,
-             tests: Annotated[Path, typer.Option(
-                 "--tests", metavar="FOLDER", help="Test cases folder.")]
-             = DEFAULT_TESTS, lang: LangOption = None) -> None:
-    """SOP clause -> rules -> test cases; exit 1 if a behavioural clause has no rule or test."""
+             tests: Annotated[Path | None, typer.Option(
+                 "--tests", metavar="PATH",
+                 help="Test cases: a file or folder (default: the bundled cases).")]
+             = None,
+             threshold: Annotated[float, typer.Option(
+                 "--threshold", min=0, max=100, metavar="PCT",
+                 help="Exit 1 if fewer behavioural clauses than this percentage are covered.")]
+             = 100.0,
+             output: FormatOption = TextOrJson.text,
+             lang: LangOption = None) -> None:
+    """Run the cases under the ruleset given and show SOP clause -> rules -> test cases, and the
+    rules that never fired; exit 1 below the threshold."""
     loaded = load_ruleset(ruleset)
     lg = language(lang, loaded)
-    results = run_ruleset_tests(tests)
-    rows = ruleset_coverage(loaded, results)
-    uncovered = [row for row in rows if row.behavioural and not row.covered]
-    for row in rows:
-        mark = label("covered", lg) if row.covered else (label("missing", lg)
-                                                          if row.behavioural else "-")
-        typer.echo(f"{mark:8}{row.clause:14}{label('rules', lg)}: {', '.join(row.rules) or '-'}")
-        typer.echo(f"{'':22}{label('cases', lg)}: {len(row.cases)}"
-                   + (f" ({'; '.join(row.cases[:2])}{' ...' if len(row.cases) > 2 else ''})"
-                      if row.cases else ""))
-    behavioural = [row for row in rows if row.behavioural]
-    typer.echo(label("clauses_covered", lg, covered=len(behavioural) - len(uncovered),
-                     total=len(behavioural)))
-    if uncovered:
-        typer.echo(f"{label('uncovered', lg)}: " + ", ".join(row.clause for row in uncovered))
+    results = jr.rules.run_ruleset_tests(tests, ruleset=loaded)
+    report = jr.rules.ruleset_coverage_report(loaded, results)
+    if output is TextOrJson.json:
+        _echo_json({**report.as_dict(), "threshold": threshold,
+                    "passed": report.percent >= threshold})
+    else:
+        for row in report.clauses:
+            mark = label("covered", lg) if row.covered else (label("missing", lg)
+                                                              if row.behavioural else "-")
+            typer.echo(f"{mark:8}{row.clause:14}{label('rules', lg)}: "
+                       f"{', '.join(row.rules) or '-'}")
+            typer.echo(f"{'':22}{label('cases', lg)}: {len(row.cases)}"
+                       + (f" ({'; '.join(row.cases[:2])}{' ...' if len(row.cases) > 2 else ''})"
+                          if row.cases else ""))
+        behavioural = report.behavioural
+        typer.echo(f"{label('never_fired', lg)}: {', '.join(report.never_fired) or '-'}")
+        typer.echo(label("cases_run", lg, cases=report.cases, failed=report.failed))
+        uncovered = [row.clause for row in behavioural if not row.covered]
+        if uncovered:
+            typer.echo(f"{label('uncovered', lg)}: " + ", ".join(uncovered))
+        typer.echo(f"{report.percent:.1f}% ({label('threshold', lg)} {threshold:g}%)")
+        covered = sum(row.covered for row in behavioural)
+        typer.echo(label("clauses_covered", lg, covered=covered, total=len(behavioural)))
+    if report.percent < threshold:
         raise typer.Exit(1)
 
 
@@ -126,13 +240,13 @@ def parameters(ruleset: RulesetOption = None, lang: LangOption = None) -> None:
 @rules_app.command("schema")
 def schema() -> None:
     """Print the JSON Schema of the ruleset format."""
-    typer.echo(json.dumps(ruleset_json_schema(), ensure_ascii=False, indent=2))
+    typer.echo(json.dumps(jr.rules.ruleset_json_schema(), ensure_ascii=False, indent=2))
 
 
 @rules_app.command("explain")
 def explain(
     *,
-    store: StoreOption = DEFAULT_STORE_URL,
+    store: StoreOption = jr.storage.DEFAULT_STORE_URL,
     as_of: Annotated[date | None, typer.Option(
         "--as-of", metavar="DATE", parser=parse_date_param,
         help=f"The audit's date {DATE_HELP}.")] = None,
@@ -157,7 +271,7 @@ def explain(
                                _nearest(rule, _rule_ids(loaded)))
     if case is not None:
         lg = language(lang, loaded)
-        for result in run_ruleset_tests(case):
+        for result in jr.rules.run_ruleset_tests(case):
             typer.echo(f"== {label('case', lg)}: {result.name}")
             for refusal in result.refusals:
                 if rule in (None, refusal.rule_id):
@@ -172,20 +286,102 @@ def explain(
     _explain_report(report, loaded, rule, journal, language(lang, loaded))
 
 
+@rules_app.command("decide")
+def decide(
+    *,
+    actor: Annotated[str, typer.Option("--actor", metavar="PERSON",
+                                       help="Who asks (a person id).")],
+    command: Annotated[str, typer.Option(
+        "--command", metavar="COMMAND", help="The command as in test cases, YAML or JSON: "
+        "'{do: close, with: {journal: J, control: C}}'; @FILE reads it from a file.")],
+    as_of: Annotated[str, typer.Option(
+        "--as-of", metavar="WHEN",
+        help="When: YYYY-MM-DD (noon, local time) or an ISO 8601 moment.")],
+    store: Annotated[str | None, typer.Option(
+        "--store", metavar="URL", help="Decide against this store (read only).")] = None,
+    world: Annotated[str | None, typer.Option(
+        "--world", metavar="WORLD",
+        help="Or against a case world: a bundled name (empty, demo-faculty, demo-term) or a "
+        "world file.")] = None,
+    ruleset: EditionsOption = None,
+    output: FormatOption = TextOrJson.text,
+    lang: LangOption = None,
+    no_verify: NoVerifyOption = False,
+) -> None:
+    """One decision, nothing written: allow, or refuse with each rule, its clauses, facts and
+    message. Exit 0 when allowed, 2 when refused, 1 on bad input (as `cedar authorize`)."""
+    try:
+        _decide(actor=actor, command=command, as_of=as_of, store=store, world=world,
+                ruleset=ruleset, output=output, lang=lang, verify=not no_verify)
+    except jr.JournalRulesError as exc:
+        # Not the CLI's usual 2: here 2 means "refused", so bad input must read differently.
+        print_error(exc)
+        raise typer.Exit(1) from None
+
+
+def _decide(*, actor: str, command: str, as_of: str, store: str | None, world: str | None,
+            ruleset: list[Path] | None, output: TextOrJson, lang: Lang | None, verify: bool
+            ) -> None:
+    editions = _editions(ruleset)
+    # The edition in force on the decision's day decides (in the university's time).
+    loaded = editions.on(jr.rules.decision_day(as_of, editions.latest))
+    lg = language(lang, loaded)
+    if (store is None) == (world is None):
+        raise jr.InvalidInput("decide", [jr.Problem("give --store or --world (one of them)",
+                                                    path="--store")])
+    text = command
+    if command.startswith("@"):
+        source = Path(command[1:])
+        try:
+            text = source.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise jr.InvalidInput(str(source), [jr.Problem(f"cannot read: {exc}",
+                                                           file=str(source))]) from None
+    parsed = jr.rules.parse_case_command(text, command[1:] if command.startswith("@")
+                                          else "--command")
+    at = jr.rules.decision_moment(as_of, loaded)
+    if world is not None:
+        with jr.MemoryStore() as memory:
+            chosen = load_world(world, beside=Path.cwd())
+            clock = jr.ManualClock(chosen.clock)
+            book = jr.rules.gradebook_for_editions(memory, editions, clock=clock)
+            play_world(book, clock, chosen)
+            decision = jr.rules.decide(memory, loaded, actor, parsed, at)
+    else:
+        with opened(store, verify=verify) as reading:
+            decision = jr.rules.decide(reading, loaded, actor, parsed, at)
+    verdict = "allow" if decision.allowed else "refuse"
+    if output is TextOrJson.json:
+        _echo_json({"decision": verdict, "actor": actor, "command": decision.command,
+                    "at": at.isoformat(), "ruleset": attrs.asdict(loaded.ref),
+                    "refusals": [r.as_dict() for r in decision.refusals]})
+    else:
+        typer.echo(label(f"decision_{verdict}", lg).upper())
+        for refusal in decision.refusals:
+            _explain_refusal(refusal, lg)
+        if decision.allowed:
+            typer.echo(f"  {_ref(loaded.ref, lg)}")
+    if not decision.allowed:
+        raise typer.Exit(2)
+
+
 _PHASES = {"read": "reading journals", "judge": "judging journals"}
 
 
-def _audit(url: str, ruleset: jr.Ruleset, as_of: date, *,
+def _audit(url: str, ruleset: jr.Ruleset | jr.rules.Editions, as_of: date, *,
            verify: bool = True, journal: str | None = None, bar: bool = False
            ) -> jr.AuditReport:
     """The audit of the store at ``url`` (None: the default store), closed afterwards; an
     edited store is refused first unless ``verify`` is False; with ``journal``, that journal
-    must be in the store."""
+    must be in the store. Several editions judge each finding by the edition of its day."""
     with opened(url, verify=verify) as store:
-        if journal is not None and next(store.read(journal_stream(journal)), None) is None:
-            prefix = journal_stream("")
+        if journal is not None and next(store.read(jr.events.journal_stream(journal)),
+                                        None) is None:
+            prefix = jr.events.journal_stream("")
             known = {i.name[len(prefix):] for i in store.streams() if i.name.startswith(prefix)}
             raise jr.UnknownEntity("journal", journal, _nearest(journal, known))
+        if isinstance(ruleset, jr.rules.Editions):
+            return jr.rules.audit_editions(store, ruleset, as_of)
         # The command's process does nothing else: pause the collector for its audit.
         with progress_bar("journals", quiet=not bar) as progress:
             return jr.audit(store, ruleset, as_of, pause_gc=True,
@@ -193,12 +389,26 @@ def _audit(url: str, ruleset: jr.Ruleset, as_of: date, *,
                                 _PHASES.get(phase, phase), done, total))
 
 
-def _ref(ref: RulesetRef, lang: Language) -> str:
+def _edition(finding: jr.Finding, several: bool, lang: jr.model.Language) -> str:
+    """`` {edition 2}`` after a finding's rule when several editions judged the store."""
+    if not several or finding.ruleset is None:
+        return ""
+    return " {" + label("edition", lang, edition=finding.ruleset.edition) + "}"
+
+
+def _editions(paths: list[Path] | None) -> jr.rules.Editions:
+    """The editions the --ruleset options give (default: the bundled ruleset alone)."""
+    if not paths:
+        return jr.rules.editions_of([jr.default_ruleset()])
+    return jr.rules.load_editions(paths)
+
+
+def _ref(ref: jr.model.RulesetRef, lang: jr.model.Language) -> str:
     return label("ruleset_edition", lang, ruleset=ref.id, edition=ref.edition,
                  hash=ref.content_hash[:12])
 
 
-def _explain_refusal(refusal: jr.Refusal, lang: Language) -> None:
+def _explain_refusal(refusal: jr.Refusal, lang: jr.model.Language) -> None:
     typer.echo(f"{label('refused_by', lang)} [{refusal.rule_id}] ({', '.join(refusal.clauses)})")
     typer.echo(f"  {refusal.message(lang)}")
     typer.echo(f"  {label('facts', lang)}: "
@@ -208,7 +418,7 @@ def _explain_refusal(refusal: jr.Refusal, lang: Language) -> None:
 
 
 def _explain_report(report: jr.AuditReport, ruleset: jr.Ruleset | None, rule: str | None,
-                    journal: str | None, lang: Language) -> None:
+                    journal: str | None, lang: jr.model.Language) -> None:
     for f in (*report.findings, *report.register):
         if rule not in (None, f.rule_id) or journal not in (None, f.journal):
             continue
@@ -239,7 +449,7 @@ def _explain_report(report: jr.AuditReport, ruleset: jr.Ruleset | None, rule: st
         typer.echo(f"  {label('counted', lang)} ({s.count}): {', '.join(s.counted)}")
 
 
-def _roles(roles: tuple[str, ...], ruleset: jr.Ruleset | None, lang: Language) -> str:
+def _roles(roles: tuple[str, ...], ruleset: jr.Ruleset | None, lang: jr.model.Language) -> str:
     if not roles:
         return "-"
     if ruleset is None:
@@ -256,5 +466,3 @@ def _plain(value: Any) -> Any:
     if isinstance(value, str | int | float | bool) or value is None:
         return value
     return str(value)
-
-

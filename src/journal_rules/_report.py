@@ -133,6 +133,9 @@ class AuditReport:
     # findings, since a legitimate, approved reopening is not a violation; the ladders still
     # count them (T20).
     register: tuple[Finding, ...] = ()
+    # The editions that judged it (each finding names its own): one, unless the store was
+    # judged under several editions with effective dates.
+    editions: tuple[RulesetRef, ...] = ()
 
     @property
     def violations(self) -> tuple[Finding, ...]:
@@ -146,6 +149,7 @@ class AuditReport:
         return {
             "as_of": self.as_of.isoformat(),
             "ruleset": attrs.asdict(self.ruleset),
+            "editions": [attrs.asdict(e) for e in self.editions or (self.ruleset,)],
             "findings": [f.as_dict() for f in self.findings],
             "register": [f.as_dict() for f in self.register],
             "sanctions": [s.as_dict() for s in self.sanctions],

@@ -53,8 +53,17 @@ class ApprovingOrder:
 
 @attrs.frozen
 class InForce:
+    """When an edition is in force: from ``starts`` (written ``from``) to ``ends`` (written
+    ``until``, the last day; none: until a later edition takes over)."""
+
     starts: date
     ends: date | None = None
+
+    def covers(self, day: date) -> bool:
+        return self.starts <= day and (self.ends is None or day <= self.ends)
+
+
+register_aliases(InForce, starts="from", ends="until")
 
 
 @attrs.frozen
@@ -467,6 +476,10 @@ def _section_problems(values: dict[str, Any], data: dict[str, Any]) -> list[Prob
             problems.append(Problem(f"unknown action {act!r}", path=f"actions.{act}",
                                     suggestion=suggest(act, ACTIONS)))
     meta = values.get("ruleset")
+    if meta is not None and meta.in_force.ends is not None \
+            and meta.in_force.ends < meta.in_force.starts:
+        problems.append(Problem(f"in force until {meta.in_force.ends}, before it is in force "
+                                f"from {meta.in_force.starts}", path="ruleset.in_force.until"))
     if meta is not None and meta.language not in LANGUAGES:
         problems.append(Problem(f"unknown language {meta.language!r}; one of "
                                 f"{', '.join(LANGUAGES)}", path="ruleset.language",

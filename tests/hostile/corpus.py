@@ -86,7 +86,7 @@ _lint("3 MB file", "# " + "x" * (3 * 1024 * 1024), "too large")
 _lint("latin-1 bytes", b"ruleset: caf\xe9\n", "not UTF-8")
 _lint("random binary", bytes(range(256)) * 4, "")
 _lint("python tag", "ruleset: !!python/object/apply:os.system [echo hi]\n", "constructor")
-_lint("impossible date", BUNDLED.replace("in_force:", "in_force: {starts: 2021-02-30}\n"
+_lint("impossible date", BUNDLED.replace("in_force:", "in_force: {from: 2021-02-30}\n"
                                          "  old_in_force:", 1), "")
 _lint("empty", "", "a ruleset is a mapping")
 _lint("a list", "- 1\n- 2\n", "a ruleset is a mapping")

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import attrs
+import yaml
 
 from journal_rules._clock import ManualClock
 from journal_rules._commands import COMMANDS_BY_ACTION
@@ -30,11 +32,24 @@ from journal_rules._gradebook import Gradebook
 from journal_rules._log import EventLog
 from journal_rules._model import Mark
 from journal_rules._report import AuditReport, Finding
-from journal_rules._ruleset import Ruleset, default_ruleset, load_ruleset
+from journal_rules._ruleset import (
+    DEFAULT_RULESET,
+    Ruleset,
+    bundled_rulesets,
+    default_ruleset,
+    load_ruleset,
+)
 from journal_rules._storage import MemoryStore, NewEvent
 from journal_rules._yaml import read_located
 
 from ._audit import audit
+from ._editions import (
+    Editions,
+    audit_editions,
+    edition_ruleset,
+    editions_of,
+    gradebook_for_editions,
+)
 
 # The commands a step may `do`, by action (derived from the command classes).
 COMMANDS = COMMANDS_BY_ACTION
@@ -46,6 +61,10 @@ _cases_converter.register_structure_hook(Mark, lambda v, _: v if isinstance(v, M
 
 @attrs.frozen
 class CaseResult:
+    """One case run: whether it passed, each failure (a short text; an expectation and the
+    nearest finding in YAML), the rules its expectations name (``covers``) and the rules that
+    produced a finding, a register entry, a sanction or a refusal in it (``fired``)."""
+
     file: str
     name: str
     passed: bool
@@ -53,6 +72,32 @@ class CaseResult:
     covers: frozenset[str] = frozenset()
     report: AuditReport | None = None
     refusals: tuple[Refusal, ...] = ()
+    fired: frozenset[str] = frozenset()
+    seconds: float = 0.0
+
+
+def rule_clauses(ruleset: Ruleset) -> dict[str, tuple[str, ...]]:
+    """Every rule id of the ruleset (policy sections included) with its clauses."""
+    policy = ruleset.policy
+    out: dict[str, tuple[str, ...]] = {p.id: p.clauses for p in policy.permissions}
+    for part in (policy.lifecycle, policy.visas, policy.marks, policy.reasons):
+        out[part.id] = part.clauses
+    out["unknown-actor"] = ("T18",)
+    out[policy.future_marks.id] = policy.future_marks.clauses
+    if policy.marks.once is not None:
+        out[policy.marks.once.id] = policy.marks.once.clauses
+    for rule in ruleset.rules:
+        out[rule.id] = rule.clauses
+    return out
+
+
+def bundled_cases() -> Path:
+    """The test cases shipped with the library (beside the bundled rulesets, in a wheel too)."""
+    path = bundled_rulesets().get(DEFAULT_RULESET)
+    if path is None or not (path.parent / "tests").is_dir():
+        raise InvalidInput("rules test", [Problem("the bundled test cases are missing from this "
+                                                  "installation; give a path")])
+    return path.parent / "tests"
 
 
 def _moment(value: Any) -> datetime:
@@ -91,7 +136,7 @@ def expand(case: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
         yield filled
 
 
-def load_cases(path: Path) -> tuple[Ruleset, World, list[dict[str, Any]]]:
+def load_cases(path: Path) -> tuple[Ruleset | Editions, World, list[dict[str, Any]]]:
     located = read_located(path)
     data = located.data
     problems: list[Problem] = []
@@ -110,8 +155,14 @@ def load_cases(path: Path) -> tuple[Ruleset, World, list[dict[str, Any]]]:
     if problems or world is None:
         raise InvalidInput(str(path), located.locate(problems))
     ruleset_path = data.get("ruleset")
-    ruleset = default_ruleset() if not ruleset_path else load_ruleset(
-        (path.parent / str(ruleset_path)).resolve())
+    ruleset: Ruleset | Editions
+    if isinstance(ruleset_path, list):  # editions: each step and finding by its day's edition
+        ruleset = editions_of([edition_ruleset(str(name), path.parent, str(path),
+                                               f"ruleset[{n}]")
+                               for n, name in enumerate(ruleset_path)])
+    else:
+        ruleset = default_ruleset() if not ruleset_path else load_ruleset(
+            (path.parent / str(ruleset_path)).resolve())
     cases: list[dict[str, Any]] = []
     for i, case in enumerate(data["cases"]):
         if not isinstance(case, dict):
@@ -128,9 +179,9 @@ def load_cases(path: Path) -> tuple[Ruleset, World, list[dict[str, Any]]]:
 
 _STEP_KEYS = ("at", "actor", "do", "with", "refused", "invalid", "record")
 _RECORD_KEYS = ("journal", "stream", "type", "data", "occurred_on", "reason")
-_FINDING_KEYS = ("rule", "kind", "journal", "control", "subject", "person", "department",
-                 "due", "severity", "responsible", "facts")
-_SANCTION_KEYS = ("rule", "subject", "count", "sanction", "against", "responsible")
+_FINDING_KEYS = ("rule", "clause", "kind", "journal", "control", "subject", "person",
+                 "department", "due", "severity", "responsible", "facts", "edition")
+_SANCTION_KEYS = ("rule", "clause", "subject", "count", "sanction", "against", "responsible")
 
 
 def _unknown(keys: Any, valid: Sequence[str] | set[str], path: str, what: str) -> list[Problem]:
@@ -143,7 +194,8 @@ def _unknown(keys: Any, valid: Sequence[str] | set[str], path: str, what: str) -
             for key in keys if str(key) not in valid]
 
 
-def case_problems(case: Mapping[str, Any], path: str, ruleset: Ruleset) -> list[Problem]:
+def case_problems(case: Mapping[str, Any], path: str, ruleset: Ruleset | Editions
+                  ) -> list[Problem]:
     """What is wrong in one (expanded) case: unknown keys of the case, its steps, records and
     expectations; unknown commands, command fields, event types, streams and rule ids. Paths
     are the case file's, so the loader can give each its line."""
@@ -154,18 +206,47 @@ def case_problems(case: Mapping[str, Any], path: str, ruleset: Ruleset) -> list[
     out.extend(_unknown(expect, _EXPECT_KEYS, f"{path}.expect", "expectation key"))
     if not isinstance(expect, Mapping):
         return out
-    rules = {r.id for r in ruleset.rules}  # findings and sanctions come from rules only
+    out.extend(expectation_problems(expect, ruleset, f"{path}.expect"))
+    known = {r for one in _rulesets(ruleset) for r in rule_clauses(one)}
+    for n, step in enumerate(case.get("steps") or []):
+        refused = step.get("refused") if isinstance(step, Mapping) else None
+        if isinstance(refused, str) and refused not in known:
+            out.append(Problem(f"no rule {refused!r} in the ruleset (nor a policy section)",
+                               path=f"{path}.steps[{n}].refused",
+                               suggestion=suggest(refused, known)))
+    return out
+
+
+def _rulesets(ruleset: Ruleset | Editions) -> tuple[Ruleset, ...]:
+    return ruleset.rulesets if isinstance(ruleset, Editions) else (ruleset,)
+
+
+def expectation_problems(expect: Mapping[str, Any], ruleset: Ruleset | Editions,
+                         path: str = "expect") -> list[Problem]:
+    """Unknown keys, rule ids and clauses in expectations (findings, absent, sanctions,
+    no_sanctions): each would silently check nothing, so each is a problem with the nearest
+    valid name."""
+    out: list[Problem] = []
+    # findings and sanctions come from rules only (of any edition)
+    rules = {r.id for one in _rulesets(ruleset) for r in one.rules}
+    clauses = {c for one in _rulesets(ruleset) for r in one.rules for c in r.clauses}
     for key, valid in (("findings", _FINDING_KEYS), ("absent", _FINDING_KEYS),
                        ("sanctions", _SANCTION_KEYS), ("no_sanctions", _SANCTION_KEYS)):
         for n, item in enumerate(expect.get(key) or []):
-            where = f"{path}.expect.{key}[{n}]"
+            where = f"{path}.{key}[{n}]"
             want = _want(item) if isinstance(item, str | Mapping) else item
             out.extend(_unknown(want, valid, where, "expectation key"))
-            rule = want.get("rule") if isinstance(want, Mapping) else None
+            if not isinstance(want, Mapping):
+                continue
+            rule, clause = want.get("rule"), want.get("clause")
             if rule is not None and str(rule) not in rules:
                 out.append(Problem(f"no rule {rule!r} in the ruleset", path=f"{where}.rule"
                                    if isinstance(item, Mapping) else where,
                                    suggestion=suggest(str(rule), rules)))
+            if clause is not None and str(clause) not in clauses:
+                out.append(Problem(f"no rule of the ruleset implements clause {clause!r}",
+                                   path=f"{where}.clause", suggestion=suggest(str(clause),
+                                                                             clauses)))
     return out
 
 
@@ -224,30 +305,109 @@ def case_files(path: Path) -> list[Path]:
     return [path]
 
 
-def run_path(path: Path) -> list[CaseResult]:
+def run_path(path: Path | None = None, *, ruleset: Ruleset | Editions | None = None,
+             keyword: str | None = None, exitfirst: bool = False) -> list[CaseResult]:
     """Run every case of a file, or of every ``*.yaml`` under a folder (``rulesets/`` folders
-    inside it hold rulesets that cases refer to, not cases)."""
+    inside it hold rulesets that cases refer to, not cases); without a path, the bundled cases.
+
+    ``ruleset``: judge every case by it instead of the case file's own (what ``rules coverage``
+    measures); ``keyword``: only the cases whose ``file::name`` the ``-k`` expression selects;
+    ``exitfirst``: stop after the first failure."""
+    selected = None if keyword is None else keyword_matcher(keyword)
     results: list[CaseResult] = []
-    for file in case_files(path):
-        ruleset, world, cases = load_cases(file)
+    for file in case_files(bundled_cases() if path is None else path):
+        own, world, cases = load_cases(file)
         for case in cases:
-            results.append(run_case(ruleset, world, case, str(file)))
+            if selected is not None and not selected(f"{file}::{case.get('name', 'case')}"):
+                continue
+            result = run_case(ruleset or own, world, case, str(file))
+            results.append(result)
+            if exitfirst and not result.passed:
+                return results
     return results
+
+
+def keyword_matcher(expression: str) -> Callable[[str], bool]:
+    """pytest's ``-k``: words matched (case-insensitively) as substrings of a case's
+    ``file::name``, combined with ``and``, ``or``, ``not`` and parentheses. A malformed
+    expression is an :class:`InvalidInput`."""
+    return _Keyword(expression).parse()
+
+
+class _Keyword:
+    """A recursive-descent reader of a ``-k`` expression."""
+
+    def __init__(self, expression: str) -> None:
+        self.expression = expression
+        self.tokens: list[str] = re.findall(r"\(|\)|[^\s()]+", expression)
+        self.position = 0
+
+    def fail(self, why: str) -> InvalidInput:
+        return InvalidInput("-k", [Problem(f"{why} in {self.expression!r}", path="-k")])
+
+    def peek(self) -> str | None:
+        return self.tokens[self.position] if self.position < len(self.tokens) else None
+
+    def take(self) -> str:
+        if self.position >= len(self.tokens):
+            raise self.fail("unexpected end")
+        self.position += 1
+        return self.tokens[self.position - 1]
+
+    def parse(self) -> Callable[[str], bool]:
+        if not self.tokens:
+            raise self.fail("an empty expression")
+        matcher = self.disjunction()
+        if self.position != len(self.tokens):
+            raise self.fail(f"unexpected {self.tokens[self.position]!r}")
+        return matcher
+
+    def disjunction(self) -> Callable[[str], bool]:
+        parts = [self.conjunction()]
+        while self.peek() == "or":
+            self.take()
+            parts.append(self.conjunction())
+        return lambda text: any(p(text) for p in parts)
+
+    def conjunction(self) -> Callable[[str], bool]:
+        parts = [self.negation()]
+        while self.peek() == "and":
+            self.take()
+            parts.append(self.negation())
+        return lambda text: all(p(text) for p in parts)
+
+    def negation(self) -> Callable[[str], bool]:
+        if self.peek() == "not":
+            self.take()
+            inner = self.negation()
+            return lambda text: not inner(text)
+        token = self.take()
+        if token == "(":
+            inner = self.disjunction()
+            if self.take() != ")":
+                raise self.fail("a ( without its )")
+            return inner
+        if token in (")", "and", "or"):
+            raise self.fail(f"unexpected {token!r}")
+        word = token.lower()
+        return lambda text: word in text.lower()
 
 
 _CASE_KEYS = ("name", "table", "steps", "as_of", "expect", "covers")
 _EXPECT_KEYS = ("findings", "absent", "sanctions", "no_sanctions")
 
 
-def run_case(ruleset: Ruleset, world: World | str, case: Mapping[str, Any], file: str
-             ) -> CaseResult:
+def run_case(ruleset: Ruleset | Editions, world: World | str, case: Mapping[str, Any],
+             file: str) -> CaseResult:
+    started = time.perf_counter()
     name = str(case.get("name", "case"))
     failures: list[str] = []
     covers = set(case.get("covers", []))
     world = world if isinstance(world, World) else load_world(world)
     store = MemoryStore()
     clock = ManualClock(world.clock)
-    book = Gradebook.for_ruleset(store, ruleset, clock=clock)
+    book = gradebook_for_editions(store, ruleset, clock=clock) if isinstance(ruleset, Editions) \
+        else Gradebook.for_ruleset(store, ruleset, clock=clock)
     play_world(book, clock, world)
     refusals: list[Refusal] = []
     try:
@@ -263,12 +423,18 @@ def run_case(ruleset: Ruleset, world: World | str, case: Mapping[str, Any], file
     failures.extend(f"unknown expectation {key!r}; one of {', '.join(_EXPECT_KEYS)}"
                     for key in expect if key not in _EXPECT_KEYS)
     if "as_of" in case:
-        report = audit(store, ruleset, _day(case["as_of"]))
+        day = _day(case["as_of"])
+        report = audit_editions(store, ruleset, day) if isinstance(ruleset, Editions) \
+            else audit(store, ruleset, day)
         failures.extend(_check_report(report, expect, covers))
     elif expect:
         failures.append("expectations on findings need an as_of date")
+    fired = {r.rule_id for r in refusals}
+    if report is not None:
+        fired.update(f.rule_id for f in (*report.findings, *report.register))
+        fired.update(s.rule_id for s in report.sanctions)
     return CaseResult(file, name, not failures, tuple(failures), frozenset(covers), report,
-                      tuple(refusals))
+                      tuple(refusals), frozenset(fired), time.perf_counter() - started)
 
 
 def _step(book: Gradebook, clock: ManualClock, step: Mapping[str, Any], n: int, *,
@@ -338,9 +504,13 @@ def _matches(finding: Finding, want: Mapping[str, Any]) -> bool:
               "control": finding.control, "subject": finding.subject,
               "person": finding.person, "department": finding.department,
               "due": None if finding.due is None else finding.due.isoformat(),
-              "severity": finding.severity}
+              "severity": finding.severity,
+              "edition": None if finding.ruleset is None else finding.ruleset.edition}
     for key, value in want.items():
-        if key == "responsible":
+        if key == "clause":
+            if str(value) not in finding.clauses:
+                return False
+        elif key == "responsible":
             if str(value) not in finding.responsible:
                 return False
         elif key == "facts":
@@ -372,37 +542,104 @@ def _check_report(report: AuditReport, expect: Mapping[str, Any], covers: set[st
     reported = (*report.findings, *report.register)
     for item in expect.get("findings", []):
         want = _want(item)
-        covers.add(str(want.get("rule")))
+        _cover(covers, want)
         if not any(_matches(f, want) for f in reported):
-            got = sorted({f"{f.rule_id}/{f.kind}/{f.subject}/{f.control}"
-                          for f in reported if f.rule_id == want.get("rule")})
-            failures.append(f"expected finding {want}; found of that rule: {got or 'none'}")
+            near = _nearest(reported, want, _matches, _finding_view)
+            failures.append(_yaml_text("expected finding", want)
+                            + _yaml_text("nearest finding", near or "none"))
     for item in expect.get("absent", []):
         want = _want(item)
-        covers.add(str(want.get("rule")))
+        _cover(covers, want)
         hits = [f for f in reported if _matches(f, want)]
         if hits:
-            failures.append(f"expected no finding {want}; found: "
-                            + "; ".join(f.message("en") for f in hits[:3]))
+            failures.append(_yaml_text("expected no finding", want) + _yaml_text(
+                f"found ({len(hits)})", _finding_view(hits[0], want)))
     for item in expect.get("sanctions", []):
-        want = dict(item)
-        covers.add(str(want.get("rule")))
-        if not any(all(str(_sanction_field(s, k)) == str(v) for k, v in want.items())
-                   for s in report.sanctions):
-            got = [f"{s.rule_id}/{s.subject}/{s.count}/{s.sanction}" for s in report.sanctions]
-            failures.append(f"expected sanction {want}; found: {got or 'none'}")
+        want = _want(item)
+        _cover(covers, want)
+        if not any(_sanction_matches(s, want) for s in report.sanctions):
+            near = _nearest(report.sanctions, want, _sanction_matches, _sanction_view)
+            failures.append(_yaml_text("expected sanction", want)
+                            + _yaml_text("nearest sanction", near or "none"))
     for item in expect.get("no_sanctions", []):
         want = _want(item)
-        covers.add(str(want.get("rule")))
-        if any(all(str(_sanction_field(s, k)) == str(v) for k, v in want.items())
-               for s in report.sanctions):
-            failures.append(f"expected no sanction {want}")
+        _cover(covers, want)
+        punished = [s for s in report.sanctions if _sanction_matches(s, want)]
+        if punished:
+            failures.append(_yaml_text("expected no sanction", want)
+                            + _yaml_text("found", _sanction_view(punished[0], want)))
     return failures
+
+
+def _cover(covers: set[str], want: Mapping[str, Any]) -> None:
+    if want.get("rule") is not None:
+        covers.add(str(want["rule"]))
 
 
 def _sanction_field(s: Any, key: str) -> Any:
     return {"rule": s.rule_id, "subject": s.subject, "count": s.count, "sanction": s.sanction,
             "against": s.against, "responsible": ",".join(s.responsible)}.get(key)
+
+
+def _sanction_matches(s: Any, want: Mapping[str, Any]) -> bool:
+    return all(str(v) in s.clauses if k == "clause" else str(_sanction_field(s, k)) == str(v)
+               for k, v in want.items())
+
+
+def _nearest(found: Sequence[Any], want: Mapping[str, Any],
+             matches: Callable[[Any, Mapping[str, Any]], bool],
+             view: Callable[[Any, Mapping[str, Any]], dict[str, Any]]) -> dict[str, Any] | None:
+    """The item that matches the most of the expectation's keys (the rule's first)."""
+    def score(item: Any) -> tuple[int, int]:
+        return (int(matches(item, {k: v for k, v in want.items() if k in ("rule", "clause")})),
+                sum(matches(item, {k: v}) for k, v in want.items()))
+    best = max(found, key=score, default=None)
+    return None if best is None else view(best, want)
+
+
+def _finding_view(f: Finding, want: Mapping[str, Any]) -> dict[str, Any]:
+    """What a failure shows of a finding: what identifies it, and whatever was expected."""
+    view: dict[str, Any] = {"rule": f.rule_id, "clauses": list(f.clauses), "kind": f.kind,
+                            "journal": f.journal, "control": f.control, "subject": f.subject,
+                            "due": f.due, "severity": f.severity,
+                            "edition": None if f.ruleset is None else f.ruleset.edition}
+    for key in ("person", "department", "responsible"):
+        if key in want:
+            view[key] = getattr(f, key)
+    if isinstance(want.get("facts"), Mapping):
+        view["facts"] = {str(k): f.facts.get(str(k)) for k in want["facts"]}
+    return {k: v for k, v in view.items() if v is not None}
+
+
+def _sanction_view(s: Any, want: Mapping[str, Any]) -> dict[str, Any]:
+    return {"rule": s.rule_id, "clauses": list(s.clauses), "subject": s.subject,
+            "count": s.count, "sanction": s.sanction, "against": s.against,
+            "responsible": list(s.responsible)}
+
+
+def _plain(value: Any) -> Any:
+    """``value`` as plain YAML data (dates stay dates, so they read unquoted)."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, str | int | float | bool | date):
+        return value
+    return str(value)
+
+
+def _yaml_text(title: str, value: Any) -> str:
+    """``title:`` and ``value`` as YAML, one key a line, indented under it (a failure)."""
+    def dump(data: Any, flow: bool | None) -> str:
+        text = yaml.safe_dump(_plain(data), allow_unicode=True, sort_keys=False,
+                              default_flow_style=flow, width=100)
+        return text.removesuffix("...\n").rstrip("\n")
+    if not isinstance(value, Mapping):
+        return f"{title}: {dump(value, None)}\n"
+    lines = [line for key, item in value.items()
+             for line in dump({key: item}, None if isinstance(item, list | tuple)
+                              else False).splitlines()]
+    return f"{title}:\n" + "".join(f"  {line}\n" for line in lines)
 
 
 def summary(results: Sequence[CaseResult]) -> str:

@@ -19,14 +19,60 @@ from .kinds import RULE_KINDS, RuleBase
 
 
 def json_schema() -> dict[str, Any]:
-    """A draft 2020-12 JSON Schema of a ruleset file."""
+    """A draft 2020-12 JSON Schema of a ruleset file: a full ruleset, or one that ``extends`` a
+    base and so gives only what it changes (mappings merged key by key, rules by ``id``, other
+    lists replaced whole, as the loader merges them)."""
     defs: dict[str, Any] = {}
-    root = _schema(RulesetDocument, defs)
+    _schema(RulesetDocument, defs)
+    full = RulesetDocument.__name__
+    for name in list(defs):
+        defs[f"{name}{_PARTIAL}"] = _partial(defs[name])
+    partial_rules = [{"$ref": f"#/$defs/{cls.__name__}{_PARTIAL}"}
+                     for cls in RULE_KINDS.values()]
+    extending = defs[f"{full}{_PARTIAL}"]
+    extending["properties"]["rules"] = {
+        "type": "array", "description": "rules merged by id into the base's: a known id "
+        "changes the fields given, a new id adds a rule",
+        "items": {"allOf": [{"type": "object", "required": ["id"]},
+                            {"anyOf": partial_rules}]}}
+    extending["description"] = ("A ruleset that extends a base: every section and field is "
+                                "optional and merged into the base's.")
     return {"$schema": "https://json-schema.org/draft/2020-12/schema",
             "$id": "https://journal-rules.example/ruleset.schema.json",
-            "title": "journal-rules ruleset", **defs[RulesetDocument.__name__],
-            "$defs": {k: v for k, v in defs.items() if k != RulesetDocument.__name__},
-            } if root else {}
+            "title": "journal-rules ruleset",
+            "description": defs[full].get("description", ""),
+            "type": "object",
+            "if": {"type": "object", "required": ["ruleset"],
+                   "properties": {"ruleset": {"type": "object", "required": ["extends"],
+                                              "properties": {"extends": {"type": "string"}}}}},
+            "then": {"$ref": f"#/$defs/{full}{_PARTIAL}"},
+            "else": {"$ref": f"#/$defs/{full}"},
+            "$defs": defs}
+
+
+_PARTIAL = "-extending"
+
+
+def _partial(schema: Any, *, in_list: bool = False) -> Any:
+    """``schema`` as an extending ruleset may give it: nothing required in a mapping that is
+    merged into the base's; an item of a list is whole (a list replaces the base's)."""
+    if isinstance(schema, list):
+        return [_partial(s, in_list=in_list) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key == "required" and not in_list:
+            continue
+        if key == "$ref" and not in_list:
+            out[key] = f"{value}{_PARTIAL}"
+        elif key == "items":
+            out[key] = value  # a list is replaced as a whole: its items are complete
+        elif key in ("properties", "$defs"):
+            out[key] = {k: _partial(v, in_list=in_list) for k, v in value.items()}
+        else:
+            out[key] = _partial(value, in_list=in_list)
+    return out
 
 
 _PARAM = {"type": "string", "pattern": "^\\$[A-Za-z_][A-Za-z0-9_]*$",
@@ -56,7 +102,7 @@ def _schema(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
     if tp in _SCALARS:
         return copy.deepcopy(_SCALARS[tp])
     if origin is typing.Literal:
-        return {"enum": list(args)}
+        return _or_param({"enum": list(args)})
     if origin in (typing.Union, types.UnionType):
         options = [_schema(a, defs) for a in args]
         return {"anyOf": options}

@@ -23,6 +23,7 @@ from journal_rules import (
     AuditReport,
     CommandRefused,
     Gradebook,
+    InvalidInput,
     ManualClock,
     MemoryStore,
     Refusal,
@@ -32,7 +33,13 @@ from journal_rules import (
     default_ruleset,
     load_ruleset,
 )
-from journal_rules._rules._cases import World, _check_report, load_world, play_world
+from journal_rules._rules._cases import (
+    World,
+    _check_report,
+    expectation_problems,
+    load_world,
+    play_world,
+)
 from journal_rules.commands import Command
 from journal_rules.storage import StoredEvent
 
@@ -141,12 +148,15 @@ class Scenario:
                sanctions: Sequence[Mapping[str, Any]] = (),
                no_sanctions: Iterable[str | Mapping[str, Any]] = ()) -> AuditReport:
         """Audit as of ``as_of`` and check the expectations, written as in ruleset test cases:
-        a rule id, or fields to match (``rule``, ``kind``, ``journal``, ``control``, ``subject``,
-        ``person``, ``department``, ``due``, ``severity``, ``responsible``)."""
+        a rule id, or fields to match (``rule``, ``clause``, ``kind``, ``journal``, ``control``,
+        ``subject``, ``person``, ``department``, ``due``, ``severity``, ``responsible``)."""
+        expect = {"findings": list(findings), "absent": list(absent),
+                  "sanctions": list(sanctions), "no_sanctions": list(no_sanctions)}
+        problems = expectation_problems(expect, self.ruleset)
+        if problems:  # a misspelt rule id or clause would check nothing
+            raise InvalidInput("Scenario.expect", problems)
         report = self.audit(as_of)
-        failures = _check_report(report, {
-            "findings": list(findings), "absent": list(absent), "sanctions": list(sanctions),
-            "no_sanctions": list(no_sanctions)}, set())
+        failures = _check_report(report, expect, set())
         if failures:
             raise ScenarioFailed("\n".join(failures))
         return report

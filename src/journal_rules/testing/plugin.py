@@ -8,7 +8,8 @@ Options (command line, or the same names with underscores in the ini file):
   (default ``memory://``); ``{tmp}`` in the URL is replaced by the test's temporary folder, so
   ``tinydb://{tmp}/store`` or ``sqlite:///{tmp}/j.db`` give each test an empty store;
 - ``--journal-cases PATH``: also collect the ruleset test cases (YAML) under PATH, one pytest
-  item per case (as ``journal-rules rules test`` runs them).
+  item per case (as ``journal-rules rules test`` runs them); PATH is collected by itself, it
+  need not be given as a path too.
 
 Fixtures: ``journal_ruleset``, ``journal_store``, ``journal_clock``, ``gradebook`` (guarded by the
 ruleset's policy and rules), ``scenario`` (a :class:`Scenario` factory on the chosen ruleset and
@@ -107,12 +108,37 @@ def journal_audit(journal_store: jr.Storage, journal_ruleset: jr.Ruleset
 
 # --- ruleset test cases as pytest items ---------------------------------------------------------
 
-def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:
-    cases = _option(parent.config, "journal_cases")
-    if cases is None or file_path.suffix != ".yaml":
+def _cases_root(config: pytest.Config) -> Path | None:
+    cases = _option(config, "journal_cases")
+    if cases is None:
         return None
     root = Path(cases)
-    root = root if root.is_absolute() else parent.config.rootpath / root
+    return root if root.is_absolute() else config.rootpath / root
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """``--journal-cases DIR`` is collected by itself: DIR joins the paths pytest collects
+    unless one of them already holds it."""
+    root = _cases_root(config)
+    if root is None:
+        return
+    if not root.exists():
+        raise pytest.UsageError(f"--journal-cases: no such file or folder: {root}")
+    root = root.resolve()
+    for arg in config.args:
+        given = Path(arg.split("::")[0])
+        given = (given if given.is_absolute() else config.invocation_params.dir / given
+                 ).resolve()
+        if given == root or given in root.parents:
+            return
+    config.args.append(str(root))
+
+
+def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:
+    root = _cases_root(parent.config)
+    if root is None or file_path.suffix != ".yaml":
+        return None
     try:
         relative = file_path.resolve().relative_to(root.resolve())
     except ValueError:
