@@ -144,12 +144,21 @@ rules:
 
 def test_json_schema_is_generated_from_the_classes() -> None:
     schema = ruleset_json_schema()
-    assert schema["additionalProperties"] is False
-    kinds = schema["properties"]["rules"]["anyOf"][0]["items"]["anyOf"]
+    # A full ruleset, or (`if` it names a base in `extends`) one that gives only what it changes.
+    assert schema["else"] == {"$ref": "#/$defs/RulesetDocument"}
+    assert schema["then"] == {"$ref": "#/$defs/RulesetDocument-extending"}
+    full = schema["$defs"]["RulesetDocument"]
+    assert full["additionalProperties"] is False
+    kinds = full["properties"]["rules"]["anyOf"][0]["items"]["anyOf"]
     assert len(kinds) == len(RULE_KINDS)
     deadline = schema["$defs"]["DeadlineRule"]
     assert "kind" in deadline["required"]
     assert deadline["additionalProperties"] is False
+    extending = schema["$defs"]["RulesetDocument-extending"]
+    assert "required" not in extending
+    assert extending["additionalProperties"] is False
+    assert len(extending["properties"]["rules"]["items"]["allOf"][1]["anyOf"]) == len(
+        RULE_KINDS)
 
 
 def test_a_wrong_parameter_value_is_reported_where_it_is_written(tmp_path: Path) -> None:
