@@ -45,7 +45,12 @@ PLACES: tuple[tuple[str, str], ...] = (
     ("_guard", "guard"),
     # rules: the ruleset and its rule kinds, the engine, facts, audit and the rules guard
     ("_ruleset", "rules"), ("_rules._cases", "services"), ("_rules._coverage", "services"),
-    ("_rules._api", "services"), ("_rules", "rules"), ("_rules.*", "rules"),
+    ("_rules._api", "services"),
+    # the policy author's tools over the gradebook and the case runner: one decision, editions
+    # (a gradebook guarded by the edition of each day), lint of case files
+    ("_rules._decide", "services"), ("_rules._editions", "services"),
+    ("_rules._lint", "services"),
+    ("_rules", "rules"), ("_rules.*", "rules"),
     # services: what runs commands and reads the log for people
     ("_gradebook", "services"), ("_backup", "services"), ("_grading", "services"),
     ("_grading.*", "services"), ("_importing", "services"), ("_importing.*", "services"),
