@@ -30,7 +30,7 @@ PLACES: tuple[tuple[str, str], ...] = (
     ("_version", "model"), ("_errors", "model"), ("_decision", "model"), ("_report", "model"),
     ("_model", "model"),
     ("_convert", "model"), ("_yaml", "model"), ("_templates", "model"), ("_clock", "model"),
-    ("_extras", "model"),
+    ("_extras", "model"), ("_dates", "model"),
     ("_grading._scale", "model"), ("_grading._finishing", "model"),
     ("_grading._policy", "model"), ("_rules._calendar", "model"),
     # storage: the protocol, logs over it, stores by URL, the event types, tamper evidence
