@@ -35,7 +35,7 @@ from ._options import (
 from ._progress import progress_bar
 
 rules_app = new_app("Policy author's tools: lint, fmt, test, coverage, decide, explain, "
-                    "parameters, schema.")
+                    "parameters, schema, facts.")
 
 EditionsOption = Annotated[list[Path] | None, typer.Option(
     "--ruleset", metavar="FILE",
@@ -224,6 +224,16 @@ def coverage(ruleset: RulesetOption = None,
         typer.echo(label("clauses_covered", lg, covered=covered, total=len(behavioural)))
     if report.percent < threshold:
         raise typer.Exit(1)
+
+
+@rules_app.command("facts")
+def facts() -> None:
+    """The fact catalogue of condition rules: each fact, what it is, its fields and types."""
+    for fact in jr.rules.fact_catalogue().values():
+        origin = "derived" if fact.derived else "event"
+        typer.echo(f"{fact.name} ({origin}): {fact.doc}")
+        for name, field_type in fact.fields.items():
+            typer.echo(f"    {name}: {field_type}")
 
 
 @rules_app.command("parameters")
@@ -431,9 +441,13 @@ def _explain_report(report: jr.AuditReport, ruleset: jr.Ruleset | None, rule: st
                    f"({label('roles', lang)}: {_roles(f.responsible_roles, ruleset, lang)}); "
                    f"{label('due', lang)}: {f.due or '-'}")
         if ruleset is not None:
-            settings = ruleset.rule(f.rule_id).parameters()
+            explained = ruleset.rule(f.rule_id)
+            settings = explained.parameters()
             typer.echo(f"  {label('rule', lang)}: "
                        f"{json.dumps(_plain(settings), ensure_ascii=False)}")
+            decision = explained.decision_texts().get(f.kind)
+            if decision is not None:
+                typer.echo(f"  {label('decided_by', lang)} ({f.kind}): {decision}")
             for name, param in ruleset.parameters.items():
                 if set(param.clauses) & set(f.clauses):
                     typer.echo(f"  {label('parameter', lang)} {name} = "

@@ -21,6 +21,7 @@ from ._format import Formatted, format_file, format_text
 from ._guard import RulesGuard
 from ._lint import LintedFile, LintProblem, as_json, as_sarif, lint_files, yaml_files
 from ._schema import json_schema
+from .conditions._catalogue import CATALOGUE, FactType
 from .kinds import RULE_KINDS
 
 ruleset_json_schema = json_schema
@@ -41,6 +42,12 @@ bundled_test_cases = bundled_cases
 case_keyword_matcher = keyword_matcher
 finding_anchor_day = anchor_day
 
+
+def fact_catalogue() -> dict[str, FactType]:
+    """The facts a ``condition`` rule may match, by name, with their fields and types."""
+    return dict(CATALOGUE)
+
+
 __all__ = [
     "RULE_KINDS",
     "CalendarSpec",
@@ -49,6 +56,7 @@ __all__ = [
     "CoverageReport",
     "Edition",
     "Editions",
+    "FactType",
     "Formatted",
     "LintProblem",
     "LintedFile",
@@ -63,6 +71,7 @@ __all__ = [
     "decision_day",
     "decision_moment",
     "editions_of",
+    "fact_catalogue",
     "finding_anchor_day",
     "format_ruleset",
     "format_ruleset_text",

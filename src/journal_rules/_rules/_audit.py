@@ -26,6 +26,7 @@ from journal_rules._storage import Storage
 from ._calendar import Calendar
 from ._engine import CompiledRules, Firing, engine_for
 from ._facts import Fact, JournalView, Progress, World, read_world
+from .conditions._run import condition_findings
 from .kinds import RuleBase, Verdicts
 
 
@@ -99,6 +100,11 @@ def _audit(store: Storage, ruleset: Ruleset, as_of: date,
         pairs = [(rule, fact) for rule in ruleset.rules
                  for fact in rule.journal_facts(view, world, ruleset.policy)]
         findings.extend(_findings(judging, pairs, view))
+    joined: dict[str, int] = {}
+    findings.extend(condition_findings(
+        ruleset, world, world.journals.values(), stats=joined,
+        make=lambda rule, fact, firing, view: make_finding(
+            ruleset, rule, fact, firing, holders=judging.holders, view=view, as_of=as_of)))
     for rule in ruleset.rules:
         findings.extend(_findings(judging, [(rule, fact) for fact in rule.registry_facts(world)],
                                   None))
@@ -110,7 +116,7 @@ def _audit(store: Storage, ruleset: Ruleset, as_of: date,
     for rule in ruleset.rules:
         sanctions.extend(rule.sanctions(verdicts, world, findings))
     return AuditReport(as_of, ruleset.ref, tuple(f for f in findings if f.kind != "register"),
-                       tuple(sanctions), dict(judging.engine.stats),
+                       tuple(sanctions), dict(judging.engine.stats) | joined,
                        register=tuple(f for f in findings if f.kind == "register"))
 
 

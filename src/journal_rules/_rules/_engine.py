@@ -42,7 +42,7 @@ import functools
 import itertools
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import attrs
 import orjson
@@ -123,7 +123,76 @@ def _is_field(name: Any) -> bool:
     return isinstance(name, str) and name.replace("_", "").isalnum() and name not in ("t", "sid")
 
 
-class CompiledRules:
+class _Sessions:
+    """What both hosts share: registering the definitions, opening an anchored session,
+    asserting one fact through the native call, checking a session's state for an action's
+    exception."""
+
+    name: str
+    stats: dict[str, int]
+    _host: Any
+    _rules: Any
+    _opened: set[str]
+    _durable: Any
+    _native: Any
+
+    def _register(self, definitions: dict[str, Any]) -> None:
+        self._durable, self._native, quiet_host = _durable_rules()
+        self._host = quiet_host()
+        try:
+            self._host.register_rulesets({self.name: definitions})
+        except Exception as exc:  # durable_rules raises bare Exceptions on bad definitions
+            raise RulesEngineError(f"durable_rules refused the ruleset: {exc}") from exc
+        self._rules = self._host.get_ruleset(self.name)
+
+    def _open(self) -> str:
+        """A new session, made a whole state by its anchor fact before any fact is posted."""
+        self.stats["sessions"] += 1
+        sid = f"s{next(_SESSIONS)}"
+        try:
+            self._host.assert_fact(self.name, {"id": f"{sid}-session", "t": SESSION_MARK,
+                                               "sid": sid})
+        except Exception as exc:  # durable_rules raises bare Exceptions
+            raise RulesEngineError(f"cannot open an engine session: {exc}") from exc
+        if sid not in self._opened:
+            try:
+                self._check(sid)
+                raise RulesEngineError("the engine did not open its session")
+            finally:
+                self._host.delete_state(self.name, sid)
+        self._opened.discard(sid)
+        return sid
+
+    def _assert(self, message: dict[str, Any]) -> bool:
+        """``Host.assert_fact``, the same native call and the same action loop, answering False
+        where it would raise ``MessageNotHandledException`` (no condition holds): that
+        exception's constructor serialises the whole fact again, for a text nobody reads, and
+        most facts take that path."""
+        rules = self._rules
+        result = self._native.assert_fact(rules._handle, orjson.dumps(message).decode())
+        code = result[0]
+        if code == 1:
+            return False
+        if code == 2:
+            raise self._durable.MessageObservedException(message)
+        errors: list[BaseException] = []
+
+        def done(error: BaseException | None, _state: Any) -> None:
+            if error:
+                errors.append(error)
+
+        rules.do_actions(0 if code == 3 else result[1], done)
+        if errors:
+            raise errors[0]
+        return True
+
+    def _check(self, sid: str) -> None:
+        state = self._host.get_state(self.name, sid)
+        if isinstance(state, Mapping) and "exception" in state:
+            raise RulesEngineError(f"a rule action failed: {str(state['exception'])[:300]}")
+
+
+class CompiledRules(_Sessions):
     """A set of named conditions registered in one isolated durable_rules host.
 
     ``conditions`` maps ``(rule id, outcome)`` to a condition over one fact. Evaluate facts (plain
@@ -153,13 +222,7 @@ class CompiledRules:
                 "all": [{"m": {"$and": [{"t": FACT_MARK}, dict(cond)]}}],
                 "run": self._action(rule_id, outcome),
             }
-        self._durable, self._native, quiet_host = _durable_rules()
-        self._host = quiet_host()
-        try:
-            self._host.register_rulesets({self.name: definitions})
-        except Exception as exc:  # durable_rules raises bare Exceptions on bad definitions
-            raise RulesEngineError(f"durable_rules refused the ruleset: {exc}") from exc
-        self._rules = self._host.get_ruleset(self.name)
+        self._register(definitions)
 
     def _action(self, rule_id: str, outcome: str) -> Callable[[Any], None]:
         def record(c: Any) -> None:
@@ -230,56 +293,11 @@ class CompiledRules:
         self.stats["firings"] += len(self._fired)
         return list(self._fired)
 
-    def _open(self) -> str:
-        """A new session, made a whole state by its anchor fact before any fact is posted."""
-        self.stats["sessions"] += 1
-        sid = f"s{next(_SESSIONS)}"
-        try:
-            self._host.assert_fact(self.name, {"id": f"{sid}-session", "t": SESSION_MARK,
-                                               "sid": sid})
-        except Exception as exc:  # durable_rules raises bare Exceptions
-            raise RulesEngineError(f"cannot open an engine session: {exc}") from exc
-        if sid not in self._opened:
-            try:
-                self._check(sid)
-                raise RulesEngineError("the engine did not open its session")
-            finally:
-                self._host.delete_state(self.name, sid)
-        self._opened.discard(sid)
-        return sid
-
-    def _assert(self, message: dict[str, Any]) -> bool:
-        """``Host.assert_fact``, the same native call and the same action loop, answering False
-        where it would raise ``MessageNotHandledException`` (no condition holds): that
-        exception's constructor serialises the whole fact again, for a text nobody reads, and
-        most facts take that path."""
-        rules = self._rules
-        result = self._native.assert_fact(rules._handle, orjson.dumps(message).decode())
-        code = result[0]
-        if code == 1:
-            return False
-        if code == 2:
-            raise self._durable.MessageObservedException(message)
-        errors: list[BaseException] = []
-
-        def done(error: BaseException | None, _state: Any) -> None:
-            if error:
-                errors.append(error)
-
-        rules.do_actions(0 if code == 3 else result[1], done)
-        if errors:
-            raise errors[0]
-        return True
-
     def _message(self, fact: Mapping[str, Any], sid: str) -> dict[str, Any]:
         return {**fact, "t": FACT_MARK, "sid": sid, "id": str(fact["id"])}
 
-    def _check(self, sid: str) -> None:
-        state = self._host.get_state(self.name, sid)
-        if isinstance(state, Mapping) and "exception" in state:
-            raise RulesEngineError(f"a rule action failed: {str(state['exception'])[:300]}")
 
-
+_H = TypeVar("_H")
 _compiled: dict[str, CompiledRules] = {}
 _compiled_lock = threading.Lock()
 
@@ -287,10 +305,14 @@ _compiled_lock = threading.Lock()
 def compiled_for(key: str, build: Callable[[], Mapping[tuple[str, str], Mapping[str, Any]]]
                  ) -> CompiledRules:
     """The host for a ruleset content hash, compiled once (a changed ruleset is a new host)."""
+    return _once(_compiled, key, lambda: CompiledRules(build()))
+
+
+def _once(cache: dict[str, _H], key: str, make: Callable[[], _H]) -> _H:
     with _compiled_lock:
-        found = _compiled.get(key)
+        found = cache.get(key)
         if found is None:
-            found = _compiled[key] = CompiledRules(build())
+            found = cache[key] = make()
         return found
 
 
@@ -300,12 +322,105 @@ class Conditioned(Protocol):
     @property
     def id(self) -> str: ...
 
-    def conditions(self) -> dict[str, dict[str, Any]]: ...
+    def decisions(self) -> dict[str, dict[str, Any]]: ...
 
 
 def engine_for(key: str, rules: Sequence[Conditioned]) -> CompiledRules:
     """The compiled host of a ruleset's rules, ``key`` its content hash (compiled once)."""
     def build() -> dict[tuple[str, str], Any]:
         return {(rule.id, outcome): cond for rule in rules
-                for outcome, cond in rule.conditions().items()}
+                for outcome, cond in rule.decisions().items()}
     return compiled_for(key, build)
+
+
+# --- joins: condition rules ----------------------------------------------------------------------
+
+TODAY_MARK = "journal-rules-today"
+
+
+@attrs.frozen
+class Match:
+    """One frame a condition rule's patterns matched: the rule and, per alias key, the fact id."""
+
+    rule_id: str
+    facts: tuple[tuple[str, str], ...]
+
+
+class JoinRules(_Sessions):
+    """Condition rules (multi-fact patterns joined in the engine, with ``none`` absences) in one
+    isolated durable_rules host.
+
+    ``rules`` maps a rule id to its patterns: ``(alias key, condition)`` pairs in the order the
+    engine joins them; every rule's patterns include the ``today`` fact (``TODAY_MARK``), which
+    :meth:`evaluate` posts after every other fact of a session, and its absences come after it:
+    durable_rules judges a ``none`` when the frame reaches it and does not take back a firing
+    when a matching fact arrives later, so absences are judged only once every fact is in.
+    Unlike :class:`CompiledRules`, a fact here may be taken without firing (it waits for a join).
+    """
+
+    def __init__(self, rules: Mapping[str, Sequence[tuple[str, Mapping[str, Any]]]]) -> None:
+        self.name = f"journal_rules_joins_{next(_NAMES)}"
+        self._lock = threading.Lock()
+        self._matches: list[Match] = []
+        self._opened: set[str] = set()
+        self.stats = {"sessions": 0, "facts": 0, "matches": 0, "collisions": 0}
+        definitions: dict[str, Any] = {
+            "_session": {"all": [{"m": {"t": SESSION_MARK}}], "run": self._anchored},
+        }
+        for n, (rule_id, patterns) in enumerate(sorted(rules.items())):
+            keys = tuple(k for k, _ in patterns if not k.endswith("$not"))
+            definitions[f"j{n}"] = {"all": [{k: dict(c)} for k, c in patterns],
+                                    "run": self._action(rule_id, keys)}
+        self._register(definitions)
+
+    def _action(self, rule_id: str, keys: tuple[str, ...]) -> Callable[[Any], None]:
+        def record(c: Any) -> None:
+            self._matches.append(Match(rule_id, tuple((k, str(getattr(c, k)["id"]))
+                                                      for k in keys)))
+        return record
+
+    def _anchored(self, c: Any) -> None:
+        self._opened.add(str(c.m["sid"]))
+
+    def evaluate(self, facts: Sequence[Mapping[str, Any]], today: Mapping[str, Any]
+                 ) -> list[Match]:
+        """Every frame of facts (then ``today``) that a rule matches, in a stable order."""
+        if len(facts) + 1 > SESSION_LIMIT * 50:
+            raise RulesEngineError(f"a condition session holds at most {SESSION_LIMIT * 50} "
+                                   "facts")
+        with self._lock:
+            self._matches = []
+            sid = self._open()
+            try:
+                for fact in facts:
+                    self._post({**fact, "t": FACT_MARK, "sid": sid})
+                self._post({**today, "t": TODAY_MARK, "sid": sid})
+                self._check(sid)
+            finally:
+                self._host.delete_state(self.name, sid)
+            self.stats["facts"] += len(facts)
+            self.stats["matches"] += len(self._matches)
+            return sorted(set(self._matches), key=lambda m: (m.rule_id, m.facts))
+
+    def _post(self, message: dict[str, Any]) -> None:
+        """Assert one fact; a fact refused as already seen (durable_rules' 32-bit identity hash
+        collided: ids are unique) is posted again under a salted id, which changes its hash."""
+        for salt in range(4):
+            if salt:
+                self.stats["collisions"] += 1
+                message = {**message, "id": f"{message['id']}~{salt}"}
+            try:
+                self._assert(message)
+                return
+            except self._durable.MessageObservedException:
+                continue
+        raise RulesEngineError(f"the engine refused fact {message['id']!r} as already seen")
+
+
+_joins: dict[str, JoinRules] = {}
+
+
+def joins_for(key: str, build: Callable[[], Mapping[str, Sequence[tuple[str, Mapping[str, Any]]]]]
+              ) -> JoinRules:
+    """The condition-rule host for a ruleset content hash, compiled once."""
+    return _once(_joins, key, lambda: JoinRules(build()))

@@ -59,6 +59,7 @@ from ._base import (
 from .approval import ApprovalRule
 from .authorship import AuthorshipRule
 from .complete_marks import CompleteMarksRule
+from .condition import ConditionRule
 from .daily_marking import DailyMarkingRule
 from .deadline import DeadlineRule
 from .integrated_sheet import IntegratedSheetRule
@@ -83,6 +84,7 @@ KINDS: tuple[type[RuleBase], ...] = (
     LadderRule,
     IntegratedSheetRule,
     SeparationOfDutiesRule,
+    ConditionRule,
 )
 #: The registry by ``kind:`` name: what the loader and the JSON Schema read.
 RULE_KINDS: dict[str, type[RuleBase]] = {cls.kind_name: cls for cls in KINDS}
@@ -98,6 +100,7 @@ __all__ = [
     "ApprovalRule",
     "AuthorshipRule",
     "CompleteMarksRule",
+    "ConditionRule",
     "DailyMarkingRule",
     "DeadlineRule",
     "GuardAsk",

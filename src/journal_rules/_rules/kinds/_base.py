@@ -20,6 +20,7 @@ from journal_rules._guard import GuardContext
 from journal_rules._policy import Policy
 from journal_rules._report import Finding, Sanction
 from journal_rules._rules._facts import Fact, JournalView, World
+from journal_rules._rules.conditions._single import condition_text, when_conditions
 
 if TYPE_CHECKING:  # the engine is only named in a signature: kinds never run it themselves
     from journal_rules._rules._engine import CompiledRules
@@ -122,6 +123,9 @@ class RuleBase:
     pending: Messages | None = None
     # How the messages word a fact: a date that never came reads «не закрыт», not «закрыт —».
     phrases: Mapping[str, Phrase] = attrs.field(factory=dict)
+    # The ruleset's own decision for some outcomes, in the condition language over the fields
+    # the kind's conditions test (``elapsed > 4``): replaces the kind's condition for them.
+    when: Mapping[str, str] = attrs.field(factory=dict)
 
     # --- load --------------------------------------------------------------------------------
 
@@ -138,7 +142,7 @@ class RuleBase:
     def parameters(self) -> dict[str, Any]:
         """The rule's own settings, as shown by ``rules explain``."""
         skip = {"id", "clauses", "responsible", "severity", "description", "messages", "pending",
-                "kind", "phrases"}
+                "kind", "phrases", "when"}
         return {a.name: getattr(self, a.name) for a in attrs.fields(type(self))
                 if a.name not in skip}
 
@@ -148,6 +152,20 @@ class RuleBase:
         """The engine conditions by outcome (``violation``, ``pending``, ``register``, or a
         ladder's ``stepN``) over this rule's facts (each fact carries ``rule``: this id)."""
         raise NotImplementedError
+
+    def decisions(self) -> dict[str, dict[str, Any]]:
+        """What the engine compiles for this rule: ``conditions()``, each outcome the ruleset's
+        ``when`` names replaced by its text compiled (checked at load by ``rule_problems``)."""
+        if not self.when:
+            return self.conditions()
+        found = when_conditions(self.id, self.conditions(), self.when)
+        if isinstance(found, list):  # pragma: no cover - the loader refuses such a rule
+            raise ValueError("; ".join(p.message for p in found))
+        return {outcome: dict(cond) for outcome, cond in found.items()}
+
+    def decision_texts(self) -> dict[str, str]:
+        """The engine's condition of each outcome, as the condition language writes it."""
+        return {outcome: condition_text(cond) for outcome, cond in self.decisions().items()}
 
     # --- audit -------------------------------------------------------------------------------
 
@@ -231,4 +249,8 @@ def rule_problems(rule: RuleBase, context: RuleContext) -> list[Problem]:
             out.append(Problem(f"scope {r.scope!r} looks at a command, not at a finding: it "
                                "would name nobody responsible", path=f"responsible[{i}].scope",
                                suggestion=suggest(r.scope, usable) or "journal_department"))
+    if rule.when:
+        found = when_conditions(rule.id, rule.conditions(), rule.when)
+        if isinstance(found, list):
+            out += found
     return out + rule.problems(context)
